@@ -1,0 +1,61 @@
+"""The build cache: rendered Markdown per record content hash, and page fingerprints.
+
+Kept outside `output/` (`.cache/` by default). A cache written by another
+version of the generator, for another output folder, or that fails to load
+is ignored and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .views import RenderedPaper
+
+logger = logging.getLogger(__name__)
+
+# Bump when anything the cache holds changes shape or meaning.
+CACHE_VERSION = 1
+CACHE_FILE = "build-cache.pickle"
+
+
+@dataclass
+class BuildCache:
+    output_dir: str
+    rendered: dict[str, RenderedPaper] = field(default_factory=dict)
+    """Record content hash -> its rendered Markdown."""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """Output path -> fingerprint of what was written there."""
+    version: int = CACHE_VERSION
+
+
+def load_cache(cache_dir: Path | None, output_dir: Path) -> BuildCache:
+    empty = BuildCache(str(output_dir.absolute()))
+    if cache_dir is None:
+        return empty
+    path = cache_dir / CACHE_FILE
+    try:
+        with path.open("rb") as handle:
+            cache = pickle.load(handle)
+    except FileNotFoundError:
+        return empty
+    except Exception as exc:  # a truncated or foreign file: start again, never trust it
+        logger.warning("ignoring unreadable build cache %s (%s)", path, exc)
+        return empty
+    if not isinstance(cache, BuildCache) or cache.version != CACHE_VERSION or cache.output_dir != empty.output_dir:
+        logger.info("build cache %s is for another version or output folder; starting afresh", path)
+        return empty
+    return cache
+
+
+def save_cache(cache_dir: Path | None, cache: BuildCache) -> None:
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}"
+    with temporary.open("wb") as handle:
+        pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, cache_dir / CACHE_FILE)

@@ -1,0 +1,108 @@
+"""Command line: `python build.py COMMAND`. The library logs; this module prints."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Callable
+
+from .errors import BuildError
+from .pipeline import BuildOptions, BuildReport, build
+from .render import ThemeError
+from .write import UnsafePath
+
+DEFAULT_CONTENT = Path("content")
+DEFAULT_OUTPUT = Path("output")
+DEFAULT_CACHE = Path(".cache")
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def print_progress(step: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r  {step}: {done}/{total}")
+        sys.stderr.flush()
+        if done >= total:
+            sys.stderr.write("\n")
+
+
+def add_site_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT, metavar="DIR",
+                        help="folder with site.toml and papers/ (default: content)")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
+                        help="folder the site is written to (default: output)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="override site.toml's base_url, e.g. https://user.github.io/digest/")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
+                        help="build cache folder, outside output/ (default: .cache)")
+    parser.add_argument("--no-cache", action="store_true", help="build from scratch and keep no cache")
+
+
+def build_options(args: argparse.Namespace, **extra: object) -> BuildOptions:
+    return BuildOptions(
+        content_dir=args.content, output_dir=args.output, base_url=args.base_url,
+        cache_dir=None if args.no_cache else args.cache, progress=print_progress, **extra,  # type: ignore[arg-type]
+    )
+
+
+def run_build_reporting(options: BuildOptions) -> BuildReport | None:
+    """Build, printing warnings and the summary, or every error; None when the build failed."""
+    try:
+        report = build(options)
+    except BuildError as exc:
+        print(exc.report(), file=sys.stderr)
+        print(f"The build stopped; `{options.output_dir}` is unchanged.", file=sys.stderr)
+        return None
+    except (ThemeError, UnsafePath) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"The build stopped; `{options.output_dir}` is unchanged.", file=sys.stderr)
+        return None
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(report.summary())
+    return report
+
+
+def command_build(args: argparse.Namespace) -> int:
+    return 0 if run_build_reporting(build_options(args)) else 1
+
+
+def make_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build a research paper digest: paper records in content/ become a static site in output/.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each build step and its time")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    handlers: dict[str, Command] = {}
+
+    build_parser = commands.add_parser("build", help="build the site into output/",
+                                       description="Build the site. Exits 1 and lists every content error when a record is invalid; "
+                                                   "output/ is then left exactly as it was.")
+    add_site_arguments(build_parser)
+    handlers["build"] = command_build
+
+    for register in _optional_commands():
+        handlers.update(register(commands))
+    return parser, handlers
+
+
+def _optional_commands() -> list[Callable[[argparse._SubParsersAction], dict[str, Command]]]:  # type: ignore[type-arg]
+    """Commands that live in their own modules, registered here so `--help` lists them all."""
+    from .commands import registered_commands
+
+    return registered_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, handlers = make_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s: %(name)s: %(message)s")
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,127 @@
+"""Strict front matter: a record file's bytes into (fields with their lines, notes body).
+
+YAML is read with the safe composer only, so a record can never construct a
+Python object. On top of that we refuse what hides mistakes: aliases (billion
+laughs), duplicate keys (the second silently wins in PyYAML), and explicit
+tags such as `!!python/object`. Values are returned as YAML nodes so the
+record schema can tell `id: 2503.10000` (a float to YAML) from a string and
+point at the line.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import ContentError
+
+FENCE = "---"
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    fields: dict[str, Node]
+    """Top-level keys and their YAML nodes."""
+    key_lines: dict[str, int]
+    """1-based line in the file of each key."""
+    body: str
+    """The notes, normalised to NFC and LF line ends."""
+    body_line: int
+    """1-based line where the body starts."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(None, None, "aliases (`*name`) are not allowed in records", event.start_mark)
+        return Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
+
+
+def decode_text(data: bytes, path: str) -> tuple[str | None, ContentError | None]:
+    """UTF-8 (with or without BOM, any line ends) to NFC text with LF line ends."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return None, ContentError(path, line, None, "this is a binary file, not UTF-8 text (it holds a NUL byte)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, ContentError(path, line, None, f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded",
+                                  "save the file as UTF-8 (Latin-1 and UTF-16 are not accepted)")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text), None
+
+
+def parse_front_matter(text: str, path: str) -> tuple[FrontMatter | None, ContentError | None]:
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != FENCE:
+        return None, ContentError(path, 1, None, "the file does not start with front matter",
+                                  "begin the file with a `---` line, the YAML fields, then another `---` line")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "..."))
+    except StopIteration:
+        return None, ContentError(path, 1, None, "the front matter is not closed", "did you forget the closing `---` line?")
+    yaml_text = "\n".join(lines[1:end])
+    try:
+        root = yaml.compose(yaml_text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        return None, ContentError(path, line, None, f"invalid YAML: {problem}")
+    except yaml.YAMLError as exc:
+        return None, ContentError(path, None, None, f"invalid YAML: {exc}")
+    if root is None:
+        root = MappingNode("tag:yaml.org,2002:map", [])
+    if not isinstance(root, MappingNode):
+        return None, ContentError(path, 2, None, "the front matter must be a mapping of `field: value` lines")
+    fields: dict[str, Node] = {}
+    key_lines: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + 2
+        if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+            return None, ContentError(path, line, None, f"field names must be plain words, got `{key_node.value}`")
+        key = key_node.value
+        if key in fields:
+            return None, ContentError(path, line, key, f"duplicate key `{key}` (first at line {key_lines[key]})",
+                                      "remove one of them")
+        fields[key] = value_node
+        key_lines[key] = line
+    body = "\n".join(lines[end + 1:])
+    return FrontMatter(fields, key_lines, body.strip("\n") + ("\n" if body.strip() else ""), end + 2), None
+
+
+def node_line(node: Node) -> int:
+    return node.start_mark.line + 2
+
+
+STANDARD_TAGS = {
+    "tag:yaml.org,2002:str": "a string",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "a boolean",
+    "tag:yaml.org,2002:null": "nothing (null)",
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:seq": "a list",
+    "tag:yaml.org,2002:map": "a mapping",
+}
+
+
+def describe_node(node: Node) -> str:
+    kind = STANDARD_TAGS.get(node.tag, f"a value tagged `{node.tag}`")
+    if isinstance(node, ScalarNode) and node.value != "":
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        return f"{kind} `{shown}`"
+    return kind
+
+
+def is_sequence(node: Node) -> bool:
+    return isinstance(node, SequenceNode)

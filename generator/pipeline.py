@@ -1,0 +1,274 @@
+"""The build: load records -> model the site -> plan pages -> render -> write.
+
+`build()` reads as the list of its steps, each timed (Zola's `Site::build`,
+MkDocs' `build`). Content errors are collected and raised together before
+anything is written; any failure leaves `output/` as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import __version__
+from .assets import collect_assets
+from .cache import BuildCache, load_cache, save_cache
+from .config import SiteConfig, load_config
+from .digests import load_day_intros
+from .errors import BuildError, ContentError
+from .markdown import MarkdownRenderer
+from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
+from .records import Paper, load_records
+from .search import SearchDocument, build_search_files
+from .render import make_environment, render_page, templates_fingerprint, theme_dirs
+from .site import Site, build_site
+from .urls import Urls
+from .views import Link, PaperView, RenderedPaper, make_paper_view, render_paper
+from .write import OutputWriter
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+"""progress(step, done, total): called while long steps run."""
+
+
+@dataclass
+class BuildOptions:
+    content_dir: Path
+    output_dir: Path
+    base_url: str | None = None
+    cache_dir: Path | None = None
+    """None builds cold and keeps no cache."""
+    live_reload: bool = False
+    """Only the preview server sets this: pages then load its reload client."""
+    progress: Progress | None = None
+
+
+@dataclass
+class BuildReport:
+    papers: int = 0
+    days: int = 0
+    tags: int = 0
+    authors: int = 0
+    pages: int = 0
+    """HTML pages planned."""
+    files_written: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    pages_rendered: int = 0
+    seconds: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"Built {self.papers} papers, {self.days} days, {self.tags} tags, {self.authors} authors: "
+                f"{self.pages} pages; {self.files_written} files written, {self.files_unchanged} unchanged, "
+                f"{self.files_removed} removed in {self.seconds:.2f} s")
+
+
+@dataclass(frozen=True)
+class LoadedSite:
+    """Everything read from the content folder, validated."""
+
+    config: SiteConfig
+    site: Site
+    project_dir: Path
+
+
+class Timer:
+    def __init__(self, report: BuildReport) -> None:
+        self.report = report
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.report.steps[name] = time.perf_counter() - start
+        logger.debug("%s: %.3f s", name, self.report.steps[name])
+
+
+def load_site(content_dir: Path, base_url: str | None = None) -> LoadedSite:
+    """Read and validate the config and every record; raise BuildError listing every problem."""
+    config, errors = load_config(content_dir, base_url)
+    papers: list[Paper] = []
+    record_errors: list[ContentError]
+    papers, record_errors = load_records(content_dir, max_chars=config.limits.max_field_chars if config else 100_000)
+    errors += record_errors
+    if errors or config is None:
+        raise BuildError(errors)
+    site, errors = build_site(config, papers)
+    if errors or site is None:
+        raise BuildError(errors)
+    return LoadedSite(config, site, content_dir.absolute().parent)
+
+
+def build(options: BuildOptions) -> BuildReport:
+    report = BuildReport()
+    timer = Timer(report)
+    start = time.perf_counter()
+
+    with timer.step("load"):
+        loaded = load_site(options.content_dir, options.base_url)
+    site, config = loaded.site, loaded.config
+    urls = Urls.for_config(config)
+    report.papers, report.days, report.tags, report.authors = len(site.papers), len(site.days), len(site.tags), len(site.authors)
+
+    cache = load_cache(options.cache_dir, options.output_dir)
+    with timer.step("markdown"):
+        rendered = render_records(site, cache, options.progress)
+        views = {paper_id: make_paper_view(paper, rendered[paper_id], site, urls) for paper_id, paper in site.papers.items()}
+        intros = load_day_intros(options.content_dir, MarkdownRenderer())
+    for item in rendered.values():
+        report.warnings.extend(item.warnings)
+
+    with timer.step("theme"):
+        chain = theme_dirs(config.theme, loaded.project_dir)
+        env = make_environment(chain)
+        assets = collect_assets(chain)
+        info = site_info(config, urls, assets, options.live_reload)
+        fingerprint_salt = templates_fingerprint(chain) + __version__
+
+    with timer.step("plan"):
+        pages = plan_pages(site, urls, info, views, intros)
+    report.pages = len(pages)
+
+    with OutputWriter(options.output_dir) as writer:
+        with timer.step("render"):
+            fingerprints = render_pages(env, pages, writer, cache, fingerprint_salt, options.progress, report)
+        with timer.step("search"):
+            search_files = build_search_files(search_documents(site, views, urls),
+                                              shard_threshold=config.search.shard_threshold)
+            for name, data in search_files.items():
+                writer.write(f"search/{name}", data)
+        with timer.step("extras"):
+            for asset in assets.values():
+                writer.write(asset.path, asset.data)
+            write_publishing_files(writer, site, urls, pages)
+        with timer.step("commit"):
+            report.removed = writer.commit()
+        report.written = list(writer.changed)
+        report.files_written = len(writer.changed)
+        report.files_unchanged = writer.unchanged
+        report.files_removed = len(report.removed)
+
+    cache.fingerprints = fingerprints
+    cache.rendered = {site.papers[pid].content_hash: item for pid, item in rendered.items()}
+    save_cache(options.cache_dir, cache)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def render_records(site: Site, cache: BuildCache, progress: Progress | None) -> dict[str, RenderedPaper]:
+    """Markdown and math of every record, reused from the cache when the record is unchanged."""
+    renderer = MarkdownRenderer(max_input_chars=site.config.limits.max_field_chars)
+    result: dict[str, RenderedPaper] = {}
+    errors: list[ContentError] = []
+    total = len(site.papers)
+    for done, paper in enumerate(site.papers.values(), start=1):
+        cached = cache.rendered.get(paper.content_hash)
+        if cached is None:
+            try:
+                cached = render_paper(paper, renderer)
+            except ValueError as exc:  # too large, or over the time guard
+                errors.append(ContentError(paper.source, None, None, str(exc)))
+                continue
+        result[paper.id] = cached
+        if progress and done % 500 == 0:
+            progress("markdown", done, total)
+    if errors:
+        raise BuildError(errors)
+    return result
+
+
+def search_documents(site: Site, views: dict[str, PaperView], urls: Urls) -> list[SearchDocument]:
+    return [
+        SearchDocument(
+            ref=view.id, url=view.url, title=view.title_text,
+            authors=tuple(link.label for link in view.authors),
+            tags=tuple(link.label for link in view.tags),
+            tag_slugs=tuple(site.tag_slugs[tag] for tag in site.papers[view.id].tags),
+            abstract=view.abstract_text, notes=view.notes_text,
+            day=view.day.isoformat(), has_code=view.has_code,
+        )
+        for view in views.values()
+    ]
+
+
+def site_info(config: SiteConfig, urls: Urls, assets: dict, live_reload: bool) -> SiteInfo:
+    return SiteInfo(
+        title=config.title, description=config.description, language=config.language, curator=config.curator,
+        base=urls.base, home_url=urls.page(""),
+        nav=tuple(Link(link.label, urls.page(link.url.lstrip("/")) if link.url.startswith("/") else link.url) for link in config.nav),
+        assets=Assets(
+            stylesheet=urls.page(assets["style.css"].path),
+            app_script=urls.page(assets["app.js"].path),
+            search_script=urls.page(assets["search.js"].path),
+            lunr_script=urls.page(assets["lunr.min.js"].path),
+            search_root=urls.page("search/"),
+        ),
+        feeds=(FeedLink(f"{config.title} (RSS)", "application/rss+xml", urls.page("feed.xml")),
+               FeedLink(f"{config.title} (Atom)", "application/atom+xml", urls.page("atom.xml"))),
+        newsletter_url=config.feeds.newsletter_url,
+        opml_url=urls.page("feeds.opml"),
+        generator=f"paper-digest {__version__}",
+        live_reload=live_reload,
+    )
+
+
+def page_fingerprint(page: PlannedPage, salt: str) -> str:
+    digest = hashlib.blake2b(salt.encode(), digest_size=16)
+    digest.update(page.template.encode())
+    digest.update(pickle.dumps(page.context, protocol=pickle.HIGHEST_PROTOCOL))
+    return digest.hexdigest()
+
+
+def render_pages(env, pages: list[PlannedPage], writer: OutputWriter, cache: BuildCache, salt: str,  # type: ignore[no-untyped-def]
+                 progress: Progress | None, report: BuildReport) -> dict[str, str]:
+    """Render the pages whose fingerprint changed; keep the others as they are in `output/`."""
+    fingerprints: dict[str, str] = {}
+    total = len(pages)
+    for done, page in enumerate(pages, start=1):
+        fingerprint = page_fingerprint(page, salt)
+        fingerprints[page.path] = fingerprint
+        if cache.fingerprints.get(page.path) == fingerprint and writer.keep(page.path):
+            continue
+        writer.write_text(page.path, render_page(env, page))
+        report.pages_rendered += 1
+        if progress and done % 1000 == 0:
+            progress("render", done, total)
+    return fingerprints
+
+
+def write_publishing_files(writer: OutputWriter, site: Site, urls: Urls, pages: list[PlannedPage]) -> None:
+    """What GitHub Pages and crawlers expect beside the pages."""
+    writer.write(".nojekyll", b"")
+    if site.config.publish.cname:
+        writer.write_text("CNAME", site.config.publish.cname + "\n")
+    writer.write_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(urls.page('sitemap.xml'))}\n")
+    writer.write_text("sitemap.xml", render_sitemap(site, urls, pages))
+
+
+def render_sitemap(site: Site, urls: Urls, pages: list[PlannedPage]) -> str:
+    from xml.sax.saxutils import escape
+
+    latest = site.days[0].date.isoformat() if site.days else None
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for page in pages:
+        if page.path == "404.html":
+            continue
+        lastmod = latest
+        paper = getattr(page.context, "paper", None)
+        if isinstance(paper, PaperView):
+            lastmod = (paper.updated or paper.day).isoformat()
+        lines.append(f"  <url><loc>{escape(page.context.page.canonical)}</loc>"
+                     + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"

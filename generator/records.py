@@ -1,0 +1,317 @@
+"""Load stage: `content/papers/*.md` into validated, typed `Paper` records.
+
+Every problem is a `ContentError` naming the file, the line, the field and
+what was expected; all of them are collected before the build stops.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import ContentError
+from .frontmatter import FrontMatter, decode_text, describe_node, node_line, parse_front_matter
+from .ids import InvalidId, check_paper_id, paper_slug
+
+logger = logging.getLogger(__name__)
+
+PAPERS_DIR = "papers"
+RECORD_SUFFIX = ".md"
+LINK_NAME = re.compile(r"^[a-z0-9_-]+$")
+# Titles and names longer than this are certainly pasted by mistake.
+MAX_SHORT_TEXT = 1000
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper record, exactly as the curator wrote it (validated, NFC text)."""
+
+    id: str
+    slug: str
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    day: dt.date
+    tags: tuple[str, ...]
+    notes: str
+    source: str
+    """The record's path as shown in messages (`content/papers/2503.10000.md`)."""
+    content_hash: str
+    published: dt.date | None = None
+    updated: dt.date | None = None
+    version: int | None = None
+    links: dict[str, str] = field(default_factory=dict)
+    venue: str | None = None
+    upvotes: int | None = None
+    doi: str | None = None
+    comments: str | None = None
+    journal_ref: str | None = None
+
+
+QUOTE_HINT = "quote the value, e.g. `id: \"2503.10000\"`"
+
+
+class _FieldReader:
+    """Typed access to front-matter nodes, recording an error for each mismatch."""
+
+    def __init__(self, front: FrontMatter, path: str, max_chars: int) -> None:
+        self.front = front
+        self.path = path
+        self.max_chars = max_chars
+        self.errors: list[ContentError] = []
+
+    def error(self, name: str, node: Node | None, message: str, hint: str | None = None) -> None:
+        line = node_line(node) if node is not None else self.front.key_lines.get(name)
+        self.errors.append(ContentError(self.path, line, name, message, hint))
+
+    def string(self, name: str, node: Node, *, limit: int | None = None) -> str | None:
+        if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+            hint = None
+            if isinstance(node, ScalarNode) and node.tag in (
+                "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:null",
+            ):
+                hint = f"YAML reads `{node.value}` as {describe_node(node).split(' `')[0]}; quote it: \"{node.value}\""
+            self.error(name, node, f"expected text, got {describe_node(node)}", hint)
+            return None
+        value = node.value.strip()
+        limit = limit or self.max_chars
+        if len(value) > limit:
+            self.error(name, node, f"is {len(value)} characters long; at most {limit} are allowed",
+                       "raise `limits.max_field_chars` in site.toml if this is intended")
+            return None
+        return value
+
+    def required_string(self, name: str, node: Node, *, limit: int | None = None) -> str | None:
+        value = self.string(name, node, limit=limit)
+        if value == "":
+            self.error(name, node, "must not be empty")
+            return None
+        return value
+
+    def string_list(self, name: str, node: Node) -> tuple[str, ...] | None:
+        if not isinstance(node, SequenceNode):
+            hint = None
+            if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+                hint = f"write a list: `{name}: [\"{node.value}\"]`"
+            self.error(name, node, f"expected a list of text, got {describe_node(node)}", hint)
+            return None
+        items: list[str] = []
+        for index, item in enumerate(node.value):
+            value = self.required_string(f"{name}[{index}]", item, limit=MAX_SHORT_TEXT)
+            if value is None:
+                return None
+            items.append(" ".join(value.split()))
+        return tuple(items)
+
+    def day(self, name: str, node: Node) -> dt.date | None:
+        text = node.value if isinstance(node, ScalarNode) else None
+        if text is None or node.tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str"):
+            self.error(name, node, f"expected a date YYYY-MM-DD, got {describe_node(node)}")
+            return None
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+                raise ValueError
+            return dt.date.fromisoformat(text.strip())
+        except ValueError:
+            self.error(name, node, f"expected a date YYYY-MM-DD, got `{text}`")
+            return None
+
+    def count(self, name: str, node: Node) -> int | None:
+        if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:int":
+            self.error(name, node, f"expected a whole number, got {describe_node(node)}")
+            return None
+        value = int(node.value.replace("_", ""), 0)
+        if value < 0:
+            self.error(name, node, f"expected a number of at least 0, got {value}")
+            return None
+        return value
+
+    def links(self, name: str, node: Node) -> dict[str, str] | None:
+        if not isinstance(node, MappingNode):
+            self.error(name, node, f"expected a mapping of link names to URLs, got {describe_node(node)}",
+                       "for example:\n      links:\n        code: \"https://github.com/owner/repo\"")
+            return None
+        links: dict[str, str] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else ""
+            if not LINK_NAME.match(key):
+                self.error(f"{name}.{key}", key_node, f"link names are lower-case letters, digits, `_` and `-`; got `{key}`")
+                continue
+            url = self.required_string(f"{name}.{key}", value_node, limit=2000)
+            if url is None:
+                continue
+            if not is_safe_url(url):
+                self.error(f"{name}.{key}", value_node, f"expected an http(s) URL, got `{url}`")
+                continue
+            links[key] = url
+        return links
+
+
+def is_safe_url(url: str) -> bool:
+    """http(s) URLs with a host, nothing else: no `javascript:`, no `data:`, no spaces or controls."""
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return False
+    return bool(re.match(r"^https?://[^/?#\\]+", url, flags=re.I)) and not url.lower().startswith(("http:///", "https:///"))
+
+
+# name -> (required, reader). The reader returns the converted value or None on error.
+Reader = Callable[[_FieldReader, str, Node], object]
+SCHEMA: dict[str, tuple[bool, Reader]] = {
+    "id": (True, lambda r, n, v: r.required_string(n, v, limit=MAX_SHORT_TEXT)),
+    "title": (True, lambda r, n, v: r.required_string(n, v, limit=MAX_SHORT_TEXT)),
+    "authors": (True, _FieldReader.string_list),
+    "abstract": (True, _FieldReader.string),
+    "date": (True, _FieldReader.day),
+    "tags": (True, _FieldReader.string_list),
+    "published": (False, _FieldReader.day),
+    "updated": (False, _FieldReader.day),
+    "version": (False, _FieldReader.count),
+    "links": (False, _FieldReader.links),
+    "venue": (False, lambda r, n, v: r.required_string(n, v, limit=MAX_SHORT_TEXT)),
+    "upvotes": (False, _FieldReader.count),
+    "doi": (False, lambda r, n, v: r.required_string(n, v, limit=MAX_SHORT_TEXT)),
+    "comments": (False, lambda r, n, v: r.required_string(n, v, limit=MAX_SHORT_TEXT)),
+    "journal_ref": (False, lambda r, n, v: r.required_string(n, v, limit=MAX_SHORT_TEXT)),
+}
+# `date` is the digest day; the Paper field is `day` so it never shadows the module.
+FIELD_NAMES = {"date": "day"}
+
+
+def parse_record(data: bytes, path: str, *, max_chars: int = 100_000) -> tuple[Paper | None, list[ContentError]]:
+    """Parse one record file's bytes; `path` is only shown in messages."""
+    text, error = decode_text(data, path)
+    if error:
+        return None, [error]
+    assert text is not None
+    front, error = parse_front_matter(text, path)
+    if error:
+        return None, [error]
+    assert front is not None
+    reader = _FieldReader(front, path, max_chars)
+    values: dict[str, object] = {}
+    for name, node in front.fields.items():
+        if name not in SCHEMA:
+            close = difflib.get_close_matches(name, SCHEMA, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else f"known fields: {', '.join(SCHEMA)}"
+            reader.error(name, None, f"unknown field `{name}`", hint)
+            continue
+        if node.tag not in _ALLOWED_TAGS:
+            reader.error(name, node, f"the YAML tag `{node.tag}` is not allowed", "remove the `!!…` tag")
+            continue
+        value = SCHEMA[name][1](reader, name, node)
+        if value is not None:
+            values[FIELD_NAMES.get(name, name)] = value
+    for name, (required, _) in SCHEMA.items():
+        if required and name not in front.fields:
+            reader.errors.append(ContentError(path, None, name, "is required", _missing_hint(name)))
+    paper_id = values.get("id")
+    if isinstance(paper_id, str):
+        try:
+            check_paper_id(paper_id)
+            values["slug"] = paper_slug(paper_id)
+        except InvalidId as exc:
+            reader.error("id", front.fields["id"], str(exc))
+    if len(front.body) > max_chars:
+        reader.errors.append(ContentError(path, front.body_line, "notes", f"are {len(front.body)} characters long; at most {max_chars} are allowed"))
+    if reader.errors:
+        return None, reader.errors
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return Paper(notes=front.body, source=path, content_hash=digest, **values), []  # type: ignore[arg-type]
+
+
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map",
+}
+
+
+def _missing_hint(name: str) -> str | None:
+    return {
+        "authors": "use `authors: []` when the authors are not known",
+        "tags": "use `tags: []` for an untagged paper",
+        "abstract": "use `abstract: \"\"` when there is none",
+        "date": "the digest day the paper appears in, e.g. `date: 2025-03-12`",
+    }.get(name)
+
+
+def is_record_file(name: str) -> bool:
+    """Record files end in `.md`; editor and system files (`.#x.md`, `._x.md`, `x.md~`, `.x.md.swp`) are skipped."""
+    return name.endswith(RECORD_SUFFIX) and not name.startswith((".", "~"))
+
+
+def record_files(content_dir: Path) -> tuple[list[Path], list[ContentError]]:
+    """Every record file under `content/papers/`, sorted; links that leave the content folder are errors."""
+    papers_dir = content_dir / PAPERS_DIR
+    errors: list[ContentError] = []
+    if not papers_dir.is_dir():
+        return [], []
+    root = content_dir.resolve()
+    files: list[Path] = []
+    for entry in sorted(os.scandir(papers_dir), key=lambda e: e.name):
+        if not is_record_file(entry.name):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                errors.append(ContentError(str(path), None, None, f"the link points outside the content folder, to `{target}`",
+                                           "copy the file into the content folder instead of linking it"))
+                continue
+        if path.is_file():
+            files.append(path)
+    return files, errors
+
+
+def load_records(content_dir: Path, *, max_chars: int = 100_000) -> tuple[list[Paper], list[ContentError]]:
+    """Read and validate every record; duplicate ids are errors naming both files."""
+    files, errors = record_files(content_dir)
+    papers: list[Paper] = []
+    for path in files:
+        paper, record_errors = parse_record(path.read_bytes(), str(path), max_chars=max_chars)
+        errors.extend(record_errors)
+        if paper:
+            papers.append(paper)
+    unique, identity_errors = check_identities(papers)
+    return unique, errors + identity_errors
+
+
+def check_identities(papers: list[Paper]) -> tuple[list[Paper], list[ContentError]]:
+    """Each id once, each in the file named after it; one error per offending file."""
+    by_key: dict[str, Paper] = {}
+    errors: list[ContentError] = []
+    for paper in papers:
+        # Slugs fold case, so `Math.GT/…` and `math.gt/…` would share one page.
+        key = paper.slug.casefold()
+        file_stem = Path(paper.source).name[: -len(RECORD_SUFFIX)]
+        if key in by_key:
+            other = by_key[key]
+            errors.append(ContentError(paper.source, _id_line(paper), "id", f"duplicate id `{paper.id}`, also used by `{other.source}`",
+                                       "every paper needs its own id; remove or rename one of the files"))
+        elif file_stem != paper.slug:
+            errors.append(ContentError(paper.source, _id_line(paper), "id",
+                                       f"`{paper.id}` does not match the file name `{file_stem}{RECORD_SUFFIX}`",
+                                       f"rename the file to `{paper.slug}{RECORD_SUFFIX}`"))
+        else:
+            by_key[key] = paper
+    return list(by_key.values()), errors
+
+
+def _id_line(paper: Paper) -> int | None:
+    """The line of `id:` in the record, read again only for this rare message."""
+    try:
+        for number, line in enumerate(Path(paper.source).read_text(encoding="utf-8-sig").splitlines(), start=1):
+            if line.startswith("id:"):
+                return number
+    except OSError:
+        return None
+    return None

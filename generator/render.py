@@ -1,0 +1,84 @@
+"""Render stage: Jinja2 templates of the theme chain into page bytes.
+
+Autoescaping is on for every template whatever its name (`.html`, `.xml`,
+`.j2`): record text is untrusted and only HTML the build produced from
+Markdown is marked safe, in the templates, by field name (`*_html`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .plan import PlannedPage, format_day
+
+THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+DEFAULT_THEME = "default"
+
+
+class ThemeError(Exception):
+    """A theme that cannot be used, or a template that fails; names the file and line."""
+
+
+def theme_dirs(theme: str, project_dir: Path) -> list[Path]:
+    """The theme chain, most specific first: a project's own theme, then `default`."""
+    chain: list[Path] = []
+    for name in dict.fromkeys([theme, DEFAULT_THEME]):
+        for root in (project_dir / "themes", THEMES_DIR):
+            candidate = root / name
+            if candidate.is_dir() and candidate.resolve() not in [c.resolve() for c in chain]:
+                chain.append(candidate)
+                break
+        else:
+            if name != DEFAULT_THEME:
+                raise ThemeError(f"theme `{name}` not found in `{project_dir / 'themes'}` or `{THEMES_DIR}`")
+    return chain
+
+
+def make_environment(chain: list[Path]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(path / "templates") for path in chain], followlinks=False),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["long_date"] = lambda value: format_day(value) if isinstance(value, dt.date) else value
+    env.filters["iso_date"] = lambda value: value.isoformat() if isinstance(value, dt.date) else value
+    env.filters["plural"] = lambda count, word, plural=None: f"{count} {word if count == 1 else (plural or word + 's')}"
+    return env
+
+
+def templates_fingerprint(chain: list[Path]) -> str:
+    """A hash of every template file in the chain; any change re-renders every page."""
+    digest = hashlib.blake2b(digest_size=16)
+    for root in chain:
+        for path in sorted((root / "templates").rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_page(env: jinja2.Environment, page: PlannedPage) -> str:
+    try:
+        template = env.get_template(page.template)
+        return template.render(page.template_variables())
+    except jinja2.TemplateSyntaxError as exc:
+        raise ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from exc
+    except jinja2.TemplateError as exc:
+        raise ThemeError(f"{page.template}: while rendering `{page.path}`: {exc}") from exc
+
+
+def json_for_script(value: Any) -> str:
+    """JSON safe inside <script>: `</script>`, `<!--` and U+2028/2029 cannot break out."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

@@ -1,0 +1,180 @@
+"""Write stage: the one writer every output byte goes through.
+
+A build stages the files that changed in a hidden folder beside `output/`,
+then commits: staged files are renamed into place and files the plan no
+longer has are pruned. Until the commit nothing in `output/` changes, so a
+build that fails half-way (a template error, a full disk, Ctrl+C) leaves the
+previous site byte for byte as it was; unchanged files are never rewritten,
+so their timestamps stay and a preview server or an upload sees only real
+changes. The commit is renames only, with SIGINT/SIGTERM held off meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import unicodedata
+from pathlib import Path, PurePosixPath
+from typing import Iterator
+
+logger = logging.getLogger(__name__)
+
+STAGING_PREFIX = ".staging-"
+RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)} | {f"lpt{i}" for i in range(1, 10)})
+
+
+class UnsafePath(ValueError):
+    """A path that would leave the output folder, or that is written twice."""
+
+
+def check_relative_path(path: str) -> PurePosixPath:
+    """A relative, normalised POSIX path that stays inside the output folder."""
+    if not path or "\\" in path or "\x00" in path or path.startswith("/") or ":" in path.split("/")[0]:
+        raise UnsafePath(f"refusing to write `{path}`: not a plain relative path")
+    pure = PurePosixPath(path)
+    for part in pure.parts:
+        if part in ("", ".", "..") or part.endswith((".", " ")) or part.split(".")[0].lower() in RESERVED_NAMES:
+            raise UnsafePath(f"refusing to write `{path}`: the segment `{part}` is not allowed")
+        if len(part.encode()) > 255:
+            raise UnsafePath(f"refusing to write `{path}`: a segment is longer than 255 bytes")
+    return pure
+
+
+class OutputWriter:
+    """Stage, then commit, the files of one build into `output_dir`."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir.absolute()
+        self.staging_dir = self.output_dir.parent / f"{STAGING_PREFIX}{self.output_dir.name}-{os.getpid()}"
+        self.planned: dict[str, str] = {}
+        """Folded path -> path as written, for every file of this build."""
+        self.changed: list[str] = []
+        self.unchanged = 0
+
+    def __enter__(self) -> OutputWriter:
+        remove_stale_staging(self.output_dir)
+        self.staging_dir.mkdir(parents=True)
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        shutil.rmtree(self.staging_dir, ignore_errors=True)
+
+    def _claim(self, path: str) -> PurePosixPath:
+        pure = check_relative_path(path)
+        # Two pages whose paths differ only by case or Unicode form would overwrite
+        # each other on macOS and Windows: refuse the second one everywhere.
+        folded = unicodedata.normalize("NFC", path).casefold()
+        if folded in self.planned:
+            raise UnsafePath(f"refusing to write `{path}` twice (it clashes with `{self.planned[folded]}`)")
+        self.planned[folded] = path
+        return pure
+
+    def write(self, path: str, data: bytes) -> bool:
+        """Plan `path` with `data`; stage it only if it differs from what `output/` holds. True if changed."""
+        pure = self._claim(path)
+        current = self.output_dir / pure
+        try:
+            if current.stat().st_size == len(data) and current.read_bytes() == data:
+                self.unchanged += 1
+                return False
+        except OSError:
+            pass
+        target = self.staging_dir / pure
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.changed.append(path)
+        return True
+
+    def write_text(self, path: str, text: str) -> bool:
+        return self.write(path, text.encode("utf-8"))
+
+    def keep(self, path: str) -> bool:
+        """Plan `path` as it already is in `output/` (an incremental build skipped rendering it).
+
+        Returns False when the file is missing, so the caller renders it after all.
+        """
+        pure = check_relative_path(path)
+        if not (self.output_dir / pure).is_file():
+            return False
+        self._claim(path)
+        self.unchanged += 1
+        return True
+
+    def copy_file(self, path: str, source: Path) -> bool:
+        """Copy a static file (never a link: a theme's symlink must not expose the machine)."""
+        return self.write(path, source.read_bytes())
+
+    def commit(self) -> list[str]:
+        """Move staged files into `output/` and prune what the plan no longer has; returns pruned paths."""
+        with _signals_deferred():
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            for path in self.changed:
+                source = self.staging_dir / path
+                target = self.output_dir / path
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
+            return self._prune()
+
+    def _prune(self) -> list[str]:
+        removed: list[str] = []
+        for root, dirs, files in os.walk(self.output_dir, topdown=False):
+            rel_root = Path(root).relative_to(self.output_dir)
+            for name in files:
+                rel = (rel_root / name).as_posix()
+                if unicodedata.normalize("NFC", rel).casefold() not in self.planned:
+                    os.unlink(Path(root) / name)
+                    removed.append(rel)
+            for name in dirs:
+                folder = Path(root) / name
+                if folder.is_symlink():
+                    folder.unlink()
+                elif not any(folder.iterdir()):
+                    folder.rmdir()
+        return removed
+
+
+def remove_stale_staging(output_dir: Path) -> None:
+    """Remove staging folders a killed build left behind (SIGKILL cannot be caught)."""
+    parent = output_dir.parent
+    if not parent.is_dir():
+        return
+    for entry in parent.iterdir():
+        if entry.name.startswith(f"{STAGING_PREFIX}{output_dir.name}-") and entry.is_dir():
+            pid = entry.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and _process_alive(int(pid)) and int(pid) != os.getpid():
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM while renaming, then deliver them, so a commit never stops half-way."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in received:
+            signal.raise_signal(sig)
