@@ -46,17 +46,17 @@ def read(inputs: Sequence[str], options: ImportOptions) -> Iterator[ReadResult]:
 
 
 def parse_bibtex(text: str, origin: str, mapping: dict[str, str] | None = None) -> Iterator[ReadResult]:
-    library = bibtexparser.parse_string(text)
+    library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]  # exported, but not in `__all__`
     results: list[tuple[int, ReadResult]] = []
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             message = f"a second entry with the key `{block.key}`; skipped"
         else:
             message = f"cannot parse this entry: {_first_line(block.error)}; skipped"
         results.append((line, Problem(f"{origin}:{line}", message, "check the braces and commas above this line")))
     for entry in library.entries:
-        results.append((entry.start_line + 1, _entry(entry, origin, mapping)))
+        results.append(((entry.start_line or 0) + 1, _entry(entry, origin, mapping)))
     for _, result in sorted(results, key=lambda pair: pair[0]):
         yield result
 
@@ -67,7 +67,7 @@ def _first_line(error: object) -> str:
 
 
 def _entry(entry: BibEntry, origin: str, mapping: dict[str, str] | None) -> ReadResult:
-    position = f"{origin}:{entry.start_line + 1} entry `{entry.key}`"
+    position = f"{origin}:{(entry.start_line or 0) + 1} entry `{entry.key}`"
     fields = {field.key.lower(): str(field.value) for field in entry.fields}
     title = _latex_line(fields.get("title"))
     if not title:

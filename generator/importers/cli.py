@@ -97,12 +97,15 @@ def add_import_command(subparsers: Any) -> argparse.ArgumentParser:
     live = parser.add_argument_group("arxiv and hf")
     live.add_argument("--query", metavar="Q", help="arxiv: fetch the results of this arXiv API search query")
     live.add_argument("--max-results", type=_count, default=50, metavar="N", help="arxiv: at most N results for --query (default: 50)")
-    live.add_argument("--api-url", metavar="URL", help="API base URL (arxiv default: $PAPER_DIGEST_ARXIV_API or arXiv's export API; hf: $PAPER_DIGEST_HF_API)")
+    live.add_argument(
+        "--api-url", metavar="URL",
+        help="API base URL (arxiv: default $PAPER_DIGEST_ARXIV_API, else arXiv's export API; hf: default $PAPER_DIGEST_HF_API)",
+    )  # fmt: skip
     live.add_argument("--delay", type=_seconds, default=3.0, metavar="S", help="seconds between requests (default: 3, as arXiv asks)")
     live.add_argument("--fetch-date", type=_day, metavar="YYYY-MM-DD", help="hf: fetch the Daily Papers of this day")
     live.add_argument("--keywords-as-tags", action="store_true", help="hf: turn the papers' ai_keywords into tags")
     oai = parser.add_argument_group("arxiv-oai")
-    oai.add_argument("--category", action="append", default=[], metavar="CAT", help="keep papers in this category, e.g. cs.CL, or archive, e.g. cs (repeatable)")
+    oai.add_argument("--category", action="append", default=[], metavar="CAT", help="keep papers in this category (cs.CL) or archive (cs); repeatable")
     oai.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="keep papers whose metadata changed on or after this day")
     oai.add_argument("--limit", type=_count, metavar="N", help="stop after N papers")
     seed = parser.add_argument_group("seed")

@@ -142,4 +142,6 @@ def _kind(value: object) -> str:
         return f"the number {value}"
     if isinstance(value, str):
         return f"text `{value[:40]}`"
-    return {list: "a list", dict: "an object"}.get(type(value), "null")
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else "null"

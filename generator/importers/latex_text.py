@@ -99,8 +99,7 @@ def latex_to_unicode(text: str) -> str:
         logger.debug("kept LaTeX as it is in %r: %s", text, exc)
         return text
     # `~` is a non-breaking space in LaTeX; in a title it is just a space.
-    result = result.replace("\u00a0", " ").replace(_PERCENT, "%").replace(_DOLLAR, "\\$")
-    return result
+    return str(result).replace("\u00a0", " ").replace(_PERCENT, "%").replace(_DOLLAR, "\\$")
 
 
 # An accent macro with its letter (`\"o`, `\'{e}`, `{\"U}`, `\c{c}`, `\v S`) or a

@@ -65,8 +65,8 @@ def merge(imported: Fields, current: Fields | None, last: Fields | None) -> Merg
     """Merge `imported` into the record `current` (None: a new record), given the sidecar `last`."""
     sidecar = _remember(imported, last)
     if current is None:
-        changes = [FieldChange(name, None, imported[name]) for name in FIELD_ORDER if imported.get(name) is not None]
-        return MergeResult(dict(imported), sidecar, changes, [])
+        created = [FieldChange(name, None, imported[name]) for name in FIELD_ORDER if imported.get(name) is not None]
+        return MergeResult(dict(imported), sidecar, created, [])
     fields = dict(current)
     changes: list[FieldChange] = []
     conflicts: list[Conflict] = []

@@ -99,7 +99,7 @@ def render_front_matter(fields: Fields) -> str:
     pairs = [(ScalarNode("tag:yaml.org,2002:str", name), _value_node(name, fields[name])) for name in names]
     root = MappingNode("tag:yaml.org,2002:map", pairs, flow_style=False)
     dumper = yaml.SafeDumper if _has_astral(list(fields.values())) else _Dumper
-    return yaml.serialize(root, Dumper=dumper, allow_unicode=True, width=1_000_000, indent=2, explicit_end=False)
+    return str(yaml.serialize(root, Dumper=dumper, allow_unicode=True, width=1_000_000, indent=2))
 
 
 def _has_astral(value: Any) -> bool:
