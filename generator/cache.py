@@ -13,22 +13,28 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .records import Paper
 from .views import RenderedPaper
 
 logger = logging.getLogger(__name__)
 
 # Bump when anything the cache holds changes shape or meaning.
-CACHE_VERSION = 1
+CACHE_VERSION = 3
 CACHE_FILE = "build-cache.pickle"
 
 
 @dataclass
 class BuildCache:
     output_dir: str
+    records: dict[str, Paper] = field(default_factory=dict)
+    """`records.record_key()` -> the parsed record, so unchanged files are not parsed again."""
     rendered: dict[str, RenderedPaper] = field(default_factory=dict)
     """Record content hash -> its rendered Markdown."""
     fingerprints: dict[str, str] = field(default_factory=dict)
     """Output path -> fingerprint of what was written there."""
+    search_key: str = ""
+    """Hash of the search documents the files in `search_files` were built from."""
+    search_files: list[str] = field(default_factory=list)
     version: int = CACHE_VERSION
 
 

@@ -24,9 +24,10 @@ from .digests import load_day_intros
 from .errors import BuildError, ContentError
 from .markdown import MarkdownRenderer
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
-from .records import Paper, load_records
+from .records import Paper, load_records, record_key
 from .search import SearchDocument, build_search_files
-from .render import make_environment, render_page, templates_fingerprint, theme_dirs
+from .page_renderer import render_changed_pages
+from .render import make_environment, templates_fingerprint, theme_dirs
 from .site import Site, build_site
 from .urls import Urls
 from .views import Link, PaperView, RenderedPaper, make_paper_view, render_paper
@@ -81,6 +82,8 @@ class LoadedSite:
     config: SiteConfig
     site: Site
     project_dir: Path
+    records: list[Paper]
+    """The records as read, before tag aliases were applied (what the cache keeps)."""
 
 
 class Timer:
@@ -95,19 +98,18 @@ class Timer:
         logger.debug("%s: %.3f s", name, self.report.steps[name])
 
 
-def load_site(content_dir: Path, base_url: str | None = None) -> LoadedSite:
+def load_site(content_dir: Path, base_url: str | None = None, known: dict[str, Paper] | None = None) -> LoadedSite:
     """Read and validate the config and every record; raise BuildError listing every problem."""
     config, errors = load_config(content_dir, base_url)
-    papers: list[Paper] = []
-    record_errors: list[ContentError]
-    papers, record_errors = load_records(content_dir, max_chars=config.limits.max_field_chars if config else 100_000)
+    papers, record_errors = load_records(content_dir, max_chars=config.limits.max_field_chars if config else 100_000,
+                                         known=known)
     errors += record_errors
     if errors or config is None:
         raise BuildError(errors)
     site, errors = build_site(config, papers)
     if errors or site is None:
         raise BuildError(errors)
-    return LoadedSite(config, site, content_dir.absolute().parent)
+    return LoadedSite(config, site, content_dir.absolute().parent, papers)
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -115,13 +117,12 @@ def build(options: BuildOptions) -> BuildReport:
     timer = Timer(report)
     start = time.perf_counter()
 
+    cache = load_cache(options.cache_dir, options.output_dir)
     with timer.step("load"):
-        loaded = load_site(options.content_dir, options.base_url)
+        loaded = load_site(options.content_dir, options.base_url, cache.records)
     site, config = loaded.site, loaded.config
     urls = Urls.for_config(config)
     report.papers, report.days, report.tags, report.authors = len(site.papers), len(site.days), len(site.tags), len(site.authors)
-
-    cache = load_cache(options.cache_dir, options.output_dir)
     with timer.step("markdown"):
         rendered = render_records(site, cache, options.progress)
         views = {paper_id: make_paper_view(paper, rendered[paper_id], site, urls) for paper_id, paper in site.papers.items()}
@@ -142,12 +143,10 @@ def build(options: BuildOptions) -> BuildReport:
 
     with OutputWriter(options.output_dir) as writer:
         with timer.step("render"):
-            fingerprints = render_pages(env, pages, writer, cache, fingerprint_salt, options.progress, report)
+            outcome = render_changed_pages(env, pages, writer, cache.fingerprints, fingerprint_salt, options.progress)
+            report.pages_rendered = outcome.rendered
         with timer.step("search"):
-            search_files = build_search_files(search_documents(site, views, urls),
-                                              shard_threshold=config.search.shard_threshold)
-            for name, data in search_files.items():
-                writer.write(f"search/{name}", data)
+            write_search_files(writer, cache, search_documents(site, views, urls), config.search.shard_threshold)
         with timer.step("extras"):
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
@@ -159,7 +158,8 @@ def build(options: BuildOptions) -> BuildReport:
         report.files_unchanged = writer.unchanged
         report.files_removed = len(report.removed)
 
-    cache.fingerprints = fingerprints
+    cache.fingerprints = outcome.fingerprints
+    cache.records = {record_key(p.source, p.content_hash, config.limits.max_field_chars): p for p in loaded.records}
     cache.rendered = {site.papers[pid].content_hash: item for pid, item in rendered.items()}
     save_cache(options.cache_dir, cache)
     report.seconds = time.perf_counter() - start
@@ -186,6 +186,20 @@ def render_records(site: Site, cache: BuildCache, progress: Progress | None) -> 
     if errors:
         raise BuildError(errors)
     return result
+
+
+def write_search_files(writer: OutputWriter, cache: BuildCache, docs: list[SearchDocument], shard_threshold: int) -> None:
+    """The search data, rebuilt only when a document changed (it is the same for most edits of notes-free fields)."""
+    key = hashlib.blake2b(pickle.dumps((docs, shard_threshold), protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
+    paths = [f"search/{name}" for name in cache.search_files]
+    if cache.search_key == key and paths and all(writer.keep(path) for path in paths):
+        return
+    files = build_search_files(docs, shard_threshold=shard_threshold)
+    for name, data in files.items():
+        path = f"search/{name}"
+        if not writer.is_planned(path):  # kept above before a missing file was found
+            writer.write(path, data)
+    cache.search_key, cache.search_files = key, sorted(files)
 
 
 def search_documents(site: Site, views: dict[str, PaperView], urls: Urls) -> list[SearchDocument]:
@@ -221,30 +235,6 @@ def site_info(config: SiteConfig, urls: Urls, assets: dict, live_reload: bool) -
         generator=f"paper-digest {__version__}",
         live_reload=live_reload,
     )
-
-
-def page_fingerprint(page: PlannedPage, salt: str) -> str:
-    digest = hashlib.blake2b(salt.encode(), digest_size=16)
-    digest.update(page.template.encode())
-    digest.update(pickle.dumps(page.context, protocol=pickle.HIGHEST_PROTOCOL))
-    return digest.hexdigest()
-
-
-def render_pages(env, pages: list[PlannedPage], writer: OutputWriter, cache: BuildCache, salt: str,  # type: ignore[no-untyped-def]
-                 progress: Progress | None, report: BuildReport) -> dict[str, str]:
-    """Render the pages whose fingerprint changed; keep the others as they are in `output/`."""
-    fingerprints: dict[str, str] = {}
-    total = len(pages)
-    for done, page in enumerate(pages, start=1):
-        fingerprint = page_fingerprint(page, salt)
-        fingerprints[page.path] = fingerprint
-        if cache.fingerprints.get(page.path) == fingerprint and writer.keep(page.path):
-            continue
-        writer.write_text(page.path, render_page(env, page))
-        report.pages_rendered += 1
-        if progress and done % 1000 == 0:
-            progress("render", done, total)
-    return fingerprints
 
 
 def write_publishing_files(writer: OutputWriter, site: Site, urls: Urls, pages: list[PlannedPage]) -> None:

@@ -225,7 +225,7 @@ def parse_record(data: bytes, path: str, *, max_chars: int = 100_000) -> tuple[P
         reader.errors.append(ContentError(path, front.body_line, "notes", f"are {len(front.body)} characters long; at most {max_chars} are allowed"))
     if reader.errors:
         return None, reader.errors
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = content_hash(data)
     return Paper(notes=front.body, source=path, content_hash=digest, **values), []  # type: ignore[arg-type]
 
 
@@ -242,6 +242,15 @@ def _missing_hint(name: str) -> str | None:
         "abstract": "use `abstract: \"\"` when there is none",
         "date": "the digest day the paper appears in, e.g. `date: 2025-03-12`",
     }.get(name)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def record_key(source: str, digest: str, max_chars: int) -> str:
+    """What a parsed record depends on: its path, its bytes' hash and the size limit."""
+    return f"{source}\0{digest}\0{max_chars}"
 
 
 def is_record_file(name: str) -> bool:
@@ -272,13 +281,21 @@ def record_files(content_dir: Path) -> tuple[list[Path], list[ContentError]]:
     return files, errors
 
 
-def load_records(content_dir: Path, *, max_chars: int = 100_000) -> tuple[list[Paper], list[ContentError]]:
-    """Read and validate every record; duplicate ids are errors naming both files."""
+def load_records(content_dir: Path, *, max_chars: int = 100_000,
+                 known: dict[str, Paper] | None = None) -> tuple[list[Paper], list[ContentError]]:
+    """Read and validate every record; duplicate ids are errors naming both files.
+
+    `known` maps `record_key()` of records parsed by an earlier build to their
+    Paper; a file whose bytes are unchanged is taken from it without parsing.
+    """
     files, errors = record_files(content_dir)
     papers: list[Paper] = []
     for path in files:
-        paper, record_errors = parse_record(path.read_bytes(), str(path), max_chars=max_chars)
-        errors.extend(record_errors)
+        data = path.read_bytes()
+        paper = known.get(record_key(str(path), content_hash(data), max_chars)) if known else None
+        if paper is None:
+            paper, record_errors = parse_record(data, str(path), max_chars=max_chars)
+            errors.extend(record_errors)
         if paper:
             papers.append(paper)
     unique, identity_errors = check_identities(papers)

@@ -11,9 +11,10 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
+from markupsafe import Markup
 
 from .plan import PlannedPage, format_day
 
@@ -53,7 +54,28 @@ def make_environment(chain: list[Path]) -> jinja2.Environment:
     env.filters["long_date"] = lambda value: format_day(value) if isinstance(value, dt.date) else value
     env.filters["iso_date"] = lambda value: value.isoformat() if isinstance(value, dt.date) else value
     env.filters["plural"] = lambda count, word, plural=None: f"{count} {word if count == 1 else (plural or word + 's')}"
+    env.globals["paper_card"] = card_renderer(env)
     return env
+
+
+def card_renderer(env: jinja2.Environment) -> Callable[..., Markup]:
+    """`paper_card(paper, heading, show_day)` from the theme's macros.html, each card rendered once.
+
+    A paper appears on its day, every tag and every author page: at 10,000 papers
+    that is ~80,000 cards, mostly the same ones. A card depends only on the paper's
+    view and the templates, both fixed for one environment, so it is memoised.
+    """
+    memo: dict[tuple[str, str, bool], Markup] = {}
+
+    def paper_card(paper: Any, heading: str = "h2", show_day: bool = False) -> Markup:
+        key = (paper.id, heading, show_day)
+        html = memo.get(key)
+        if html is None:
+            macro = env.get_template("macros.html").module.paper_card  # type: ignore[attr-defined]
+            html = memo[key] = Markup(macro(paper, heading, show_day))
+        return html
+
+    return paper_card
 
 
 def templates_fingerprint(chain: list[Path]) -> str:

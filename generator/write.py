@@ -62,7 +62,8 @@ class OutputWriter:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         shutil.rmtree(self.staging_dir, ignore_errors=True)
 
-    def _claim(self, path: str) -> PurePosixPath:
+    def claim(self, path: str) -> PurePosixPath:
+        """Add `path` to this build's files; refuses unsafe paths and a second claim."""
         pure = check_relative_path(path)
         # Two pages whose paths differ only by case or Unicode form would overwrite
         # each other on macOS and Windows: refuse the second one everywhere.
@@ -72,21 +73,36 @@ class OutputWriter:
         self.planned[folded] = path
         return pure
 
-    def write(self, path: str, data: bytes) -> bool:
-        """Plan `path` with `data`; stage it only if it differs from what `output/` holds. True if changed."""
-        pure = self._claim(path)
-        current = self.output_dir / pure
+    def is_planned(self, path: str) -> bool:
+        return unicodedata.normalize("NFC", path).casefold() in self.planned
+
+    def stage_file(self, path: str, data: bytes) -> bool:
+        """Stage a claimed path's bytes unless `output/` already holds them; True if staged.
+
+        Touches only the file system, so forked render workers may call it.
+        """
+        current = self.output_dir / path
         try:
             if current.stat().st_size == len(data) and current.read_bytes() == data:
-                self.unchanged += 1
                 return False
         except OSError:
             pass
-        target = self.staging_dir / pure
+        target = self.staging_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        self.changed.append(path)
         return True
+
+    def stage(self, path: str, data: bytes) -> bool:
+        if self.stage_file(path, data):
+            self.changed.append(path)
+            return True
+        self.unchanged += 1
+        return False
+
+    def write(self, path: str, data: bytes) -> bool:
+        """Plan `path` with `data`; stage it only if it differs from what `output/` holds. True if changed."""
+        self.claim(path)
+        return self.stage(path, data)
 
     def write_text(self, path: str, text: str) -> bool:
         return self.write(path, text.encode("utf-8"))
@@ -99,7 +115,7 @@ class OutputWriter:
         pure = check_relative_path(path)
         if not (self.output_dir / pure).is_file():
             return False
-        self._claim(path)
+        self.claim(path)
         self.unchanged += 1
         return True
 

@@ -27,10 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.importers import ImportOptions, Problem, read_entries  # noqa: E402
+from generator.importers import ImportOptions, Problem, read_entries, settle_entry  # noqa: E402
 from generator.importers.base import Entry  # noqa: E402
-from generator.importers.record_file import RecordFileError, read_record, record_path, render_record, write_atomic  # noqa: E402
-from generator.importers import settle_entry  # noqa: E402
+from generator.importers.record_file import AtomicWriter, RecordFileError, read_record, record_path, render_record  # noqa: E402
 from generator.records import parse_record  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
@@ -82,7 +81,6 @@ class TagTable:
 
 
 def sample_entries() -> list[Entry]:
-    problems: list[Problem] = []
     seed_entries, seed_problems = read_entries("seed", [str(SEED_PAGE)], ImportOptions(year=SEED_YEAR))
     hf_entries, hf_problems = read_entries("hf", [str(path) for path in HF_ANSWERS], ImportOptions())
     problems = seed_problems + hf_problems
@@ -91,57 +89,59 @@ def sample_entries() -> list[Entry]:
     return seed_entries + hf_entries
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
-    parser.add_argument("--content", type=Path, default=CONTENT, help="content folder (default: content/)")
-    args = parser.parse_args(argv)
-    table = TagTable.load(TAG_RULES)
-    options = ImportOptions(content_dir=args.content)
+def sample_records(content: Path, table: TagTable) -> tuple[dict[Path, str], collections.Counter[str], list[str]]:
+    """Every sample record file's text by path, the tag counts, and what is wrong."""
+    options = ImportOptions(content_dir=content)
     errors: list[str] = []
-    seen: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    files: dict[Path, str] = {}
     tag_counts: collections.Counter[str] = collections.Counter()
-    changed: list[Path] = []
     for entry in sample_entries():
         settled = settle_entry(entry, options)
         if isinstance(settled, Problem):
             errors.append(str(settled))
             continue
         paper_id = settled.fields["id"]
-        if settled.slug in seen:
-            errors.append(f"{entry.origin}: the id `{paper_id}` is also the id of {seen[settled.slug]}")
+        if settled.slug in origins:
+            errors.append(f"{entry.origin}: the id `{paper_id}` is also the id of {origins[settled.slug]}")
             continue
-        seen[settled.slug] = entry.origin
+        origins[settled.slug] = entry.origin
         tags = table.tags_for(paper_id, settled.fields["title"], settled.fields["abstract"])
-        unknown = [tag for tag in tags if tag not in table.vocabulary]
-        if not tags or unknown:
+        if not tags or not set(tags) <= table.vocabulary:
             errors.append(f"{entry.origin}: `{paper_id}` has the tags {tags}; every paper needs 1 to {table.max_tags} tags from the vocabulary")
             continue
-        settled.fields["tags"] = tags
         tag_counts.update(tags)
-        fields = {name: value for name, value in settled.fields.items() if value is not None}
-        path = record_path(args.content, settled.slug)
-        body = ""
-        if path.exists():
-            try:
-                body = read_record(path).body
-            except RecordFileError as exc:
-                errors.append(str(exc))
-                continue
-        text = render_record(fields, body)
-        _, record_errors = parse_record(text.encode("utf-8"), str(path))
+        fields = {name: value for name, value in settled.fields.items() if value is not None} | {"tags": tags}
+        path = record_path(content, settled.slug)
+        try:
+            body = read_record(path).body if path.exists() else ""
+        except RecordFileError as exc:
+            errors.append(str(exc))
+            continue
+        files[path] = render_record(fields, body)
+        _, record_errors = parse_record(files[path].encode("utf-8"), str(path))
         errors.extend(str(error) for error in record_errors)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            changed.append(path)
-            if not args.check:
-                write_atomic(path, text)
+    return files, tag_counts, errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
+    parser.add_argument("--content", type=Path, default=CONTENT, help="content folder (default: content/)")
+    args = parser.parse_args(argv)
+    files, tag_counts, errors = sample_records(args.content, TagTable.load(TAG_RULES))
     if errors:
         print("make_sample: " + "\n  ".join(["errors:", *errors]), file=sys.stderr)
         return 1
-    others = sorted(p.name for p in (args.content / "papers").glob("*.md") if p.stem not in seen) if (args.content / "papers").is_dir() else []
-    verb = "would change" if args.check else "changed"
-    print(f"{len(seen)} sample records; {len(changed)} {verb}")
+    changed = [path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+    if not args.check:
+        with AtomicWriter() as writer:
+            for path in changed:
+                writer.stage(path, files[path])
+    print(f"{len(files)} sample records; {len(changed)} {'would change' if args.check else 'changed'}")
     print("tags: " + ", ".join(f"{tag} {count}" for tag, count in sorted(tag_counts.items(), key=lambda item: (-item[1], item[0]))))
+    papers = args.content / "papers"
+    others = sorted(path.name for path in papers.glob("*.md") if path not in files) if papers.is_dir() else []
     if others:
         print(f"not from the sample (left alone): {', '.join(others)}")
     return 1 if args.check and changed else 0

@@ -37,7 +37,7 @@ def test_import_then_dry_run_of_a_change(tmp_path: Path) -> None:
     changed = tmp_path / "changed.json"
     changed.write_text((FIXTURES / "hf_daily_papers_2026-07-15.json").read_text(encoding="utf-8").replace('"upvotes": 24', '"upvotes": 30'), encoding="utf-8")
     before = (content / "papers" / "2607.11886.md").read_bytes()
-    status, out = main(["import", "hf", str(changed), "--content", str(content), "--dry-run", "--verbose"])
+    status, out = main(["import", "hf", str(changed), "--content", str(content), "--dry-run", "--list-unchanged"])
     assert status == 0
     assert out.splitlines() == [
         f"would update    {content / 'papers' / '2607.11886.md'}",

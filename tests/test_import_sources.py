@@ -161,7 +161,7 @@ def test_arxiv_2026_format_mojibake_is_repaired(tmp_path: Path) -> None:
     assert "type-I error at most $α$ and type-II error at most $β$" in testing["abstract"]
     assert "prior distribution $(π, 1-π)$" in testing["abstract"]
     assert "all $δ\\le π/4$" in testing["abstract"]
-    assert testing["tags"] == ["math.st", "cs.it", "machine-learning"]
+    assert testing["tags"] == ["math.st", "cs.it", "stat.ml"]
     assert testing["date"] == dt.date(2026, 1, 2)  # no digest day in the source, no --date: today
     assert front(tmp_path, "2202.06271")["authors"][0] == "Katharina Götz"
 

@@ -21,7 +21,9 @@ from pathlib import Path
 
 from ..ids import InvalidId, check_paper_id, is_arxiv_id, normalize_arxiv_id, paper_slug, title_slug
 from . import arxiv, arxiv_oai, bibtex, hf, jsonl, seed
-from .base import Entry, ImportOptions, Problem, ReadResult, SourceError, check_links, normalize_tag, one_line, unique
+from .base import (
+    Entry, ImportOptions, Problem, ReadResult, SourceError, check_links, normalize_tag, one_line, optional_text, paragraphs, unique,
+)  # fmt: skip
 from .merge import Conflict, FieldChange, merge
 from .record_file import (
     PAPERS_DIR, AtomicWriter, Fields, RecordFileError, read_record, read_sidecar, record_path,
@@ -32,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "SOURCE_KINDS", "Conflict", "Entry", "FieldChange", "ImportOptions", "ImportReport", "Problem",
-    "RecordOutcome", "SourceError", "import_entries", "import_records", "read_entries",
+    "RecordOutcome", "SourceError", "import_entries", "import_records", "read_entries", "settle_entry",
 ]  # fmt: skip
 
 
@@ -133,7 +135,7 @@ def import_entries(
             continue
         key = settled.slug.casefold()
         records[key] = _fold(records[key], settled) if key in records else settled
-    writes: list[tuple[str, str, str, str]] = []
+    writes: list[tuple[str, str, str]] = []
     for record in records.values():
         planned = _plan(record, options.content_dir, source, report)
         if planned:
@@ -147,10 +149,10 @@ def import_entries(
         # that runs ahead of its record would make imported tags look removed
         # by the curator; one that lags behind only repeats an update.
         with AtomicWriter() as writer:
-            for slug, record_text, _, _ in writes:
+            for slug, record_text, _ in writes:
                 if record_text:
                     writer.stage(record_path(options.content_dir, slug), record_text)
-            for slug, _, sidecar_text, _ in writes:
+            for slug, _, sidecar_text in writes:
                 if sidecar_text:
                     writer.stage(sidecar_path(options.content_dir, slug), sidecar_text)
     return report
@@ -186,18 +188,18 @@ def settle_entry(entry: Entry, options: ImportOptions, doi_index: _DoiIndex | No
         "id": paper_id,
         "title": title,
         "authors": unique([one_line(name) for name in entry.authors]),
-        "abstract": entry.abstract,
+        "abstract": paragraphs(entry.abstract),
         "date": day or options.today or dt.date.today(),
         "tags": unique([normalize_tag(tag) for tag in [*entry.tags, *options.tags]]),
         "published": entry.published,
         "updated": entry.updated if entry.updated != entry.published else None,
         "version": version,
         "links": dict(entry.links) or None,
-        "venue": entry.venue,
+        "venue": optional_text(entry.venue),
         "upvotes": entry.upvotes,
-        "doi": entry.doi,
-        "comments": entry.comments,
-        "journal_ref": entry.journal_ref,
+        "doi": optional_text(entry.doi),
+        "comments": optional_text(entry.comments),
+        "journal_ref": optional_text(entry.journal_ref),
     }
     if doi_index and entry.doi:
         doi_index.add(entry.doi, paper_id)
@@ -207,15 +209,15 @@ def settle_entry(entry: Entry, options: ImportOptions, doi_index: _DoiIndex | No
 def _fold(first: SettledRecord, second: SettledRecord) -> SettledRecord:
     """Two entries for one paper in one import: the later version wins, tags and links are pooled."""
     newer, older = (first, second) if (first.fields.get("version") or 0) > (second.fields.get("version") or 0) else (second, first)
-    fields = {name: value if value is not None else older.fields.get(name) for name, value in newer.fields.items()}
+    fields = {name: older.fields.get(name) if value is None else value for name, value in newer.fields.items()}
     fields["tags"] = unique(older.fields["tags"] + newer.fields["tags"])
     fields["links"] = {**(older.fields.get("links") or {}), **(newer.fields.get("links") or {})} or None
     logger.info("%s and %s are the same paper `%s`; merged", older.origin, newer.origin, fields["id"])
     return SettledRecord(newer.slug, fields, newer.notes or older.notes, newer.origin, newer.day_defaulted and older.day_defaulted)
 
 
-def _plan(record: SettledRecord, content_dir: Path, source: str, report: ImportReport) -> tuple[str, str, str, str] | None:
-    """Merge one record with its file; note the outcome; return (slug, record text, sidecar text, status)."""
+def _plan(record: SettledRecord, content_dir: Path, source: str, report: ImportReport) -> tuple[str, str, str] | None:
+    """Merge one record with its file and note the outcome; what to write: (slug, record text, sidecar text), "" for no change."""
     path = record_path(content_dir, record.slug)
     side_path = sidecar_path(content_dir, record.slug)
     imported = {name: value for name, value in record.fields.items() if value is not None}
@@ -250,7 +252,7 @@ def _plan(record: SettledRecord, content_dir: Path, source: str, report: ImportR
     report.outcomes.append(RecordOutcome(status, path, record.fields["id"], tuple(result.changes), tuple(result.conflicts)))
     if not record_text and sidecar_text == old_sidecar:
         return None
-    return record.slug, record_text, "" if sidecar_text == old_sidecar else sidecar_text, status
+    return record.slug, record_text, "" if sidecar_text == old_sidecar else sidecar_text
 
 
 def _version(fields: Fields | None) -> int:

@@ -42,25 +42,22 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
-# The digest's own tag names for the categories most papers come from.
+# Categories with a tag of the sample digest's vocabulary (scripts/sample_tags.toml).
+# The broad ones (`cs.LG`, `cs.AI`, `stat.ML`) are left to the curator's mapping.
 DEFAULT_CATEGORY_TAGS: dict[str, str] = {
     "cs.CV": "computer-vision",
     "eess.IV": "computer-vision",
     "cs.CL": "nlp",
-    "cs.LG": "machine-learning",
-    "stat.ML": "machine-learning",
-    "cs.AI": "ai",
     "cs.RO": "robotics",
     "cs.IR": "retrieval",
-    "cs.SD": "speech",
-    "eess.AS": "speech",
+    "cs.SD": "audio",
+    "eess.AS": "audio",
+    "cs.MM": "multimodal",
     "cs.CR": "safety",
     "cs.MA": "agents",
     "cs.GR": "3d",
-    "math.OC": "optimization",
     "cs.SI": "graph-learning",
-    "cs.SE": "code",
-    "q-bio.QM": "medical",
+    "q-bio.QM": "biomedical",
 }
 
 

@@ -70,24 +70,25 @@ class SourceError(Exception):
 # Control characters other than line breaks, plus the characters YAML and
 # browsers read as line or paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def _normalize(text: str) -> str:
+    """NFC, LF line ends, tabs as spaces, control characters as spaces."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROL.sub(" ", text.replace("\t", " "))
 
 
 def clean_text(text: str) -> str:
-    """NFC, LF line ends, tabs as spaces, no control characters, no trailing spaces on lines."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub(" ", text.replace("\t", " "))
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    """Normalised text without trailing spaces on its lines or blank lines around it (notes)."""
+    return "\n".join(line.rstrip() for line in _normalize(text).split("\n")).strip()
 
 
 def one_line(text: str | None) -> str:
-    """A title, name or short field: cleaned, every run of whitespace one space.
+    """A title, name or short field: normalised, every run of whitespace one space.
 
     arXiv hard-wraps titles with `\\n  `; this puts them back on one line.
     """
-    if text is None:
-        return ""
-    return " ".join(clean_text(text).split())
+    return " ".join(_normalize(text).split()) if text else ""
 
 
 def paragraphs(text: str | None, *, indent_starts_paragraph: bool = False) -> str:
@@ -97,12 +98,8 @@ def paragraphs(text: str | None, *, indent_starts_paragraph: bool = False) -> st
     arXiv writes abstracts that way (`...end.\\n  Next paragraph`), with
     continuation lines at column 0.
     """
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub(" ", text.replace("\t", " "))
     result: list[list[str]] = [[]]
-    for number, line in enumerate(text.split("\n")):
+    for number, line in enumerate(_normalize(text or "").split("\n")):
         starts_new = not line.strip() or (indent_starts_paragraph and number > 0 and line[:1] == " ")
         if starts_new and result[-1]:
             result.append([])
@@ -119,26 +116,17 @@ def optional_text(text: object) -> str | None:
 
 
 def parse_day(text: object) -> dt.date | None:
-    """The UTC calendar day of an ISO date or timestamp (`2024-05-28T03:14:41.021Z`), or None."""
+    """The UTC calendar day of an ISO date or timestamp (`2024-05-28T03:14:41.021Z`), or None.
+
+    `2016-10-09T23:00:00-04:00` is the 10th: days are counted in UTC, as arXiv does.
+    """
     if not isinstance(text, str):
         return None
-    match = re.match(r"\s*(\d{4}-\d{2}-\d{2})", text)
-    if not match:
-        return None
     try:
-        day = dt.date.fromisoformat(match.group(1))
+        moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         return None
-    rest = text.strip()[10:]
-    offset = re.search(r"([+-])(\d{2}):?(\d{2})$", rest) if rest.startswith("T") else None
-    if offset:
-        # `2016-10-09T23:00:00-04:00` is already the 10th in UTC.
-        try:
-            moment = dt.datetime.fromisoformat(text.strip())
-            return moment.astimezone(dt.UTC).date()
-        except ValueError:
-            return day
-    return day
+    return (moment.astimezone(dt.UTC) if moment.tzinfo else moment).date()
 
 
 def normalize_tag(tag: str) -> str:

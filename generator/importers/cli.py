@@ -93,7 +93,9 @@ def add_import_command(subparsers: Any) -> argparse.ArgumentParser:
     common.add_argument("--tag", action="append", default=[], metavar="T", help="add this tag to every imported paper (repeatable)")
     common.add_argument("--dry-run", action="store_true", help="show what would be created, updated and skipped; write nothing")
     common.add_argument("--strict", action="store_true", help="stop before writing anything if any entry is bad")
-    common.add_argument("--verbose", "-v", action="store_true", help="also list unchanged records")
+    # Not `--verbose`: that is the main CLI's logging switch, and a sub-command
+    # default of the same name would silently turn it off.
+    common.add_argument("--list-unchanged", action="store_true", help="also list the records that did not change")
     live = parser.add_argument_group("arxiv and hf")
     live.add_argument("--query", metavar="Q", help="arxiv: fetch the results of this arXiv API search query")
     live.add_argument("--max-results", type=_count, default=50, metavar="N", help="arxiv: at most N results for --query (default: 50)")
@@ -148,7 +150,7 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: nothing was half-written", file=sys.stderr)
         return 130
-    print_report(report, out, verbose=args.verbose)
+    print_report(report, out, list_unchanged=args.list_unchanged)
     return 1 if report.problems or report.aborted else 0
 
 
@@ -166,11 +168,11 @@ def _usage_error(args: argparse.Namespace) -> str | None:
     return None
 
 
-def print_report(report: ImportReport, out: TextIO, *, verbose: bool = False) -> None:
+def print_report(report: ImportReport, out: TextIO, *, list_unchanged: bool = False) -> None:
     """The import's outcome, file by file, then one summary line."""
     would = "would " if report.dry_run else ""
     for outcome in report.outcomes:
-        if outcome.status == "unchanged" and not verbose:
+        if outcome.status == "unchanged" and not list_unchanged:
             continue
         verb = {"created": "create", "updated": "update", "unchanged": "unchanged"}[outcome.status]
         label = f"{would}{verb}" if report.dry_run and outcome.status != "unchanged" else outcome.status
