@@ -38,6 +38,10 @@ def theme_dirs(theme: str, project_dir: Path) -> list[Path]:
         else:
             if name != DEFAULT_THEME:
                 raise ThemeError(f"theme `{name}` not found in `{project_dir / 'themes'}` or `{THEMES_DIR}`")
+    # The built-in theme is always the last fallback, so an override needs only the files it changes.
+    builtin = THEMES_DIR / DEFAULT_THEME
+    if builtin.resolve() not in [c.resolve() for c in chain]:
+        chain.append(builtin)
     return chain
 
 
