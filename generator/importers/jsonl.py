@@ -1,7 +1,7 @@
 """JSON lines with the record's own field names: the route for any other tool.
 
 One JSON object per line, blank lines ignored. The fields are the record
-schema's (see `generator/importers/README.md`), plus `notes` for a new
+schema's (see `docs/importing.md`), plus `notes` for a new
 record. Unknown fields and wrongly typed values make the line a problem,
 reported as `file:line`, never a guess.
 """
