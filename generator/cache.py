@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .records import Paper
+from .related import RelatedMatch
 from .views import RenderedPaper
 
 logger = logging.getLogger(__name__)
 
 # Bump when anything the cache holds changes shape or meaning.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 CACHE_FILE = "build-cache.pickle"
 
 
@@ -35,6 +36,10 @@ class BuildCache:
     search_key: str = ""
     """Hash of the search documents the files in `search_files` were built from."""
     search_files: list[str] = field(default_factory=list)
+    related_key: str = ""
+    """Hash of the texts `related` was computed from."""
+    related: dict[str, tuple[RelatedMatch, ...]] = field(default_factory=dict)
+    """Paper id -> its related papers (issue 8): the same for every build until a title or abstract changes."""
     version: int = CACHE_VERSION
 
 

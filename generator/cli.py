@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Callable
@@ -59,6 +61,10 @@ def run_build_reporting(options: BuildOptions) -> BuildReport | None:
         print(f"error: {exc}", file=sys.stderr)
         print(f"The build stopped; `{options.output_dir}` is unchanged.", file=sys.stderr)
         return None
+    except OSError as exc:  # a full disk, a read-only folder: the writer's staging is already gone
+        print(f"error: cannot write the site: {exc}", file=sys.stderr)
+        print(f"The build stopped; `{options.output_dir}` is unchanged.", file=sys.stderr)
+        return None
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(report.summary())
@@ -101,8 +107,33 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s: %(name)s: %(message)s")
+    stop_on_sigterm()
     try:
         return handlers[args.command](args)
+    except Terminated:
+        print("\nterminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, like Ctrl+C."""
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM unwind the build like Ctrl+C does.
+
+    Its default action ends the process at once, leaving the writer's staging
+    folder behind (issue 11); as an exception, every `with` block cleans up.
+    A forked render worker still dies at once, as its parent expects.
+    """
+    main_pid = os.getpid()
+
+    def handler(signum: int, frame: object) -> None:
+        if os.getpid() != main_pid:
+            os._exit(128 + signum)
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, handler)

@@ -23,6 +23,31 @@ def register_bench(subparsers: "argparse._SubParsersAction[argparse.ArgumentPars
     return {"bench": run_bench}
 
 
+def register_publish(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> dict[str, Command]:
+    from .publish import register
+
+    return register(subparsers)
+
+
+def register_email(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> dict[str, Command]:
+    from .newsletter import register
+
+    return register(subparsers)
+
+
+def register_tags(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> dict[str, Command]:
+    from .tagtools import register
+
+    return register(subparsers)
+
+
+def register_serve(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> dict[str, Command]:
+    from .serve import register
+
+    return register(subparsers)
+
+
 def registered_commands() -> list[Register]:
-    registers: list[Register] = [register_import, register_bench]
+    registers: list[Register] = [register_import, register_bench, register_publish, register_email, register_tags,
+                                 register_serve]
     return registers

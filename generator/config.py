@@ -124,7 +124,10 @@ def load_config(content_dir: Path, base_url_override: str | None = None) -> tupl
         return None, [ContentError(shown, None, None, "the site configuration is missing",
                                    f"create `{CONFIG_FILE}` with at least `title` and `base_url`")]
     try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        # Old Mac editors end lines with a bare CR, which TOML refuses; records accept
+        # it, so the config does too.
+        text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+        raw = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         return None, [ContentError(shown, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
     except tomllib.TOMLDecodeError as exc:
@@ -135,7 +138,10 @@ def load_config(content_dir: Path, base_url_override: str | None = None) -> tupl
     errors: list[ContentError] = []
     config = _build(SiteConfig, raw, "", shown, errors)
     if config is not None:
-        errors.extend(_check_values(config, shown))
+        # Check the values too when keys were already wrong, so one run reports
+        # everything; a key that already has an error is not reported twice.
+        reported = {error.field for error in errors}
+        errors.extend(e for e in _check_values(config, shown) if e.field not in reported)
     if errors:
         return None, errors
     assert isinstance(config, SiteConfig)
@@ -166,9 +172,11 @@ def _build(cls: type, raw: Any, prefix: str, path: str, errors: list[ContentErro
         if converted is not _INVALID:
             values[key] = converted
     for name, spec in known.items():
-        if name not in raw and spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-            errors.append(ContentError(path, None, prefix + name, "is required"))
-            return None
+        if name not in values and spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+            if name not in raw:
+                errors.append(ContentError(path, None, prefix + name, "is required"))
+            # A stand-in, already reported, so the remaining values can still be checked.
+            values[name] = ""
     try:
         return cls(**values)
     except TypeError:
@@ -208,6 +216,8 @@ def _convert(hint: Any, value: Any, name: str, path: str, errors: list[ContentEr
 def _describe(value: Any) -> str:
     kind = {str: "a string", int: "a number", float: "a number", bool: "a boolean",
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    if isinstance(value, bool):  # shown as TOML spells it, not as Python does
+        return f"{kind} `{str(value).lower()}`"
     return f"{kind} `{value!r}`" if not isinstance(value, (dict, list)) else kind
 
 

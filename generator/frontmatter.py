@@ -38,28 +38,36 @@ class FrontMatter:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _find_alias(root: Node) -> Node | None:
-    """The first node reached twice: the composer shares one node for an anchor and its aliases."""
+def _find_alias(root: Node) -> tuple[Node, Node | None] | None:
+    """The first node reached twice (the composer shares one node for an anchor and its
+    aliases), with the top-level key under which it is reached again, to name the field."""
     seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            return node
-        seen.add(id(node))
-        if isinstance(node, SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
+    top_level = root.value if isinstance(root, MappingNode) else [(None, root)]
+    for top_key, top_value in top_level:
+        stack = [top_value] if top_key is None else [top_key, top_value]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                return node, top_key
+            seen.add(id(node))
+            if isinstance(node, SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, MappingNode):
+                for key, value in node.value:
+                    stack.extend((key, value))
     return None
 
 
 def decode_text(data: bytes, path: str) -> tuple[str | None, ContentError | None]:
     """UTF-8 (with or without BOM, any line ends) to NFC text with LF line ends."""
+    # Windows editors save "Unicode" as UTF-16 with a byte-order mark: say so,
+    # rather than calling the curator's text file binary.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, ContentError(path, 1, None, "this file is UTF-16 text, not UTF-8", "save the file as UTF-8")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        return None, ContentError(path, line, None, "this is a binary file, not UTF-8 text (it holds a NUL byte)")
+        return None, ContentError(path, line, None, "this is a binary file, not UTF-8 text (it holds a NUL byte)",
+                                  "records are UTF-8 text files; if this one is UTF-16, save it as UTF-8")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -89,14 +97,21 @@ def parse_front_matter(text: str, path: str) -> tuple[FrontMatter | None, Conten
         line = mark.line + 2 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         return None, ContentError(path, line, None, f"invalid YAML: {problem}")
+    except yaml.reader.ReaderError as exc:
+        # A raw control character: name its line, not libyaml's character offset.
+        line = yaml_text[: exc.position].count("\n") + 2
+        return None, ContentError(path, line, None, f"invalid YAML: the control character U+{exc.character:04X} is not allowed",
+                                  "remove it; records are plain text")
     except yaml.YAMLError as exc:
         return None, ContentError(path, None, None, f"invalid YAML: {exc}")
     if root is None:
         root = MappingNode("tag:yaml.org,2002:map", [])
     alias = _find_alias(root)
     if alias is not None:
-        return None, ContentError(path, node_line(alias), None, "aliases (`*name`) are not allowed in records",
-                                  "write the value out in full")
+        node, key = alias
+        field = key.value if isinstance(key, ScalarNode) else None
+        return None, ContentError(path, node_line(key if key is not None else node), field,
+                                  "aliases (`*name`) are not allowed in records", "write the value out in full")
     if not isinstance(root, MappingNode):
         return None, ContentError(path, 2, None, "the front matter must be a mapping of `field: value` lines")
     fields: dict[str, Node] = {}

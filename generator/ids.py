@@ -11,12 +11,15 @@ import unicodedata
 
 from unidecode import unidecode
 
+# `\Z`, not `$`: `$` also matches before a final newline, which would let
+# `2503.10000\n` through as an id and into a file name.
 # New-style arXiv ids (since 2007): YYMM.NNNN or YYMM.NNNNN, optional version.
-NEW_ARXIV_ID = re.compile(r"^(?P<base>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?$")
+# re.ASCII: `\d` alone also matches `٠` and other non-ASCII digits (issue 11).
+NEW_ARXIV_ID = re.compile(r"^(?P<base>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?\Z", re.ASCII)
 # Old-style ids: archive[.SUBJ]/YYMMNNN, e.g. hep-th/9901001 or math.GT/0309136.
-OLD_ARXIV_ID = re.compile(r"^(?P<base>[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?$")
+OLD_ARXIV_ID = re.compile(r"^(?P<base>[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?\Z", re.ASCII)
 # Ids of papers that are not on arXiv: a lower-case ASCII slug.
-SLUG_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 MAX_ID_LENGTH = 120
 
 # Names Windows refuses as files, whatever the extension (a digest is often

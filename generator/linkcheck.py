@@ -145,9 +145,8 @@ class SiteCrawler:
     """Crawl the site served at `served_url`, published at `public_url` (same path, other host)."""
 
     def __init__(self, served_url: str, public_url: str | None = None, workers: int = 4) -> None:
-        self.served = urlsplit(served_url if served_url.endswith("/") else served_url + "/")
-        self.public = urlsplit(public_url if public_url and public_url.endswith("/") else (public_url or "") + "/") \
-            if public_url else self.served
+        self.served = urlsplit(_as_folder(served_url))
+        self.public = urlsplit(_as_folder(public_url)) if public_url else self.served
         if unquote(self.public.path) != unquote(self.served.path):
             raise ValueError(f"the site must be served under its published path `{self.public.path}`, "
                              f"not `{self.served.path}`")
@@ -312,6 +311,10 @@ class SiteCrawler:
         keys = [self._resolve(Reference(ref.raw, source, ref.base, ref.must_be_absolute, ref.search_root))
                 for ref in html_references(text, deep_url)]
         return [key for key in keys if key is not None]
+
+
+def _as_folder(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
 
 
 def search_data_files(manifest: object) -> list[str]:

@@ -126,6 +126,14 @@ def _push_dollar(state: StateInline, silent: bool) -> bool:
     if start + 1 >= end or src[start + 1].isspace():
         return False
     close = _find_closer(state, "$", start + 1)
+    if close < 0 and src[start + 1] not in _DIGITS:
+        # `$x` with no `$` after it in the paragraph is a formula missing its end (issue 8);
+        # `$5` and `US$5` are money and stay text without a word.
+        following = src[start + 1 : start + 21].split("\n")[0]
+        state.env["warnings"].append(
+            f"unclosed `$` before `{following}`; kept as text (close the formula, or write `\\$` for a dollar sign)"
+        )
+        return False
     if close < 0 or src[close - 1].isspace() or (close + 1 < end and src[close + 1] in _DIGITS):
         return False
     if not silent:

@@ -13,6 +13,7 @@ import io
 import multiprocessing
 import os
 import pickle
+import signal
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -100,6 +101,13 @@ def _render_slice(bounds: tuple[int, int]) -> list[str]:
     return changed
 
 
+def _worker_signals() -> None:
+    """Ctrl+C reaches the whole process group; only the parent acts on it (it stops the
+    pool and removes the staging folder), so workers do not each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _render_in_workers(env: jinja2.Environment, todo: list[PlannedPage], writer: OutputWriter, workers: int,
                        progress: Callable[[str, int, int], None] | None) -> list[str]:
     global _JOB  # noqa: PLW0603 - the fork hands this to the workers without pickling the plan
@@ -108,7 +116,7 @@ def _render_in_workers(env: jinja2.Environment, todo: list[PlannedPage], writer:
     slices = [(start, min(start + step, len(todo))) for start in range(0, len(todo), step)]
     changed: list[str] = []
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
             for done, paths in enumerate(pool.imap_unordered(_render_slice, slices), start=1):
                 changed.extend(paths)
                 if progress:

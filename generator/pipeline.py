@@ -19,12 +19,16 @@ from typing import Callable, Iterator
 from . import __version__
 from .assets import collect_assets
 from .cache import BuildCache, load_cache, save_cache
+from .citations import citation_files, make_citations, make_works
 from .config import SiteConfig, load_config
-from .digests import load_day_intros
+from .digests import apply_day_orders, load_day_intros, load_day_orders
 from .errors import BuildError, ContentError
+from .feeds import build_feed_files
 from .markdown import MarkdownRenderer
+from .newsletter import build_email_files
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
 from .records import Paper, load_records, record_key
+from .related import RelatedMatch, paper_text, related_papers
 from .search import SearchDocument, build_search_files
 from .page_renderer import render_changed_pages
 from .render import make_environment, templates_fingerprint, theme_dirs
@@ -109,6 +113,10 @@ def load_site(content_dir: Path, base_url: str | None = None, known: dict[str, P
     site, errors = build_site(config, papers)
     if errors or site is None:
         raise BuildError(errors)
+    orders, errors = load_day_orders(content_dir)
+    site, order_errors = apply_day_orders(site, orders)
+    if errors or order_errors:
+        raise BuildError(errors + order_errors)
     return LoadedSite(config, site, content_dir.absolute().parent, papers)
 
 
@@ -137,8 +145,14 @@ def build(options: BuildOptions) -> BuildReport:
         info = site_info(config, urls, assets, options.live_reload)
         fingerprint_salt = templates_fingerprint(chain) + __version__
 
+    with timer.step("related"):
+        related = find_related(views, cache)
+    with timer.step("citations"):
+        works = make_works(site, views, urls)
+        citations = make_citations(site, works, urls)
+
     with timer.step("plan"):
-        pages = plan_pages(site, urls, info, views, intros)
+        pages = plan_pages(site, urls, info, views, intros, related, citations)
     report.pages = len(pages)
 
     with OutputWriter(options.output_dir) as writer:
@@ -151,6 +165,12 @@ def build(options: BuildOptions) -> BuildReport:
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
             write_publishing_files(writer, site, urls, pages)
+            for path, data in citation_files(site, works, citations).items():
+                writer.write(path, data)
+            feeds = build_feed_files(site, views, urls)
+            report.warnings.extend(feeds.warnings)
+            for path, data in {**feeds.files, **build_email_files(site, views, urls, env)}.items():
+                writer.write(path, data)
         with timer.step("commit"):
             report.removed = writer.commit()
         report.written = list(writer.changed)
@@ -202,6 +222,15 @@ def write_search_files(writer: OutputWriter, cache: BuildCache, docs: list[Searc
     cache.search_key, cache.search_files = key, sorted(files)
 
 
+def find_related(views: dict[str, PaperView], cache: BuildCache) -> dict[str, tuple[RelatedMatch, ...]]:
+    """Related papers of every paper, kept in the cache until a title or abstract changes."""
+    documents = {pid: paper_text(views[pid].title_text, views[pid].abstract_text) for pid in sorted(views)}
+    key = hashlib.blake2b(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
+    if cache.related_key != key:
+        cache.related, cache.related_key = related_papers(documents), key
+    return cache.related
+
+
 def search_documents(site: Site, views: dict[str, PaperView], urls: Urls) -> list[SearchDocument]:
     return [
         SearchDocument(
@@ -237,28 +266,55 @@ def site_info(config: SiteConfig, urls: Urls, assets: dict, live_reload: bool) -
     )
 
 
+SITEMAP_LIMIT = 50_000
+"""URLs per sitemap file: the sitemaps.org limit; a larger site gets a sitemap index."""
+
+
 def write_publishing_files(writer: OutputWriter, site: Site, urls: Urls, pages: list[PlannedPage]) -> None:
     """What GitHub Pages and crawlers expect beside the pages."""
     writer.write(".nojekyll", b"")
     if site.config.publish.cname:
         writer.write_text("CNAME", site.config.publish.cname + "\n")
     writer.write_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(urls.page('sitemap.xml'))}\n")
-    writer.write_text("sitemap.xml", render_sitemap(site, urls, pages))
+    entries = sitemap_entries(site, pages)
+    if len(entries) <= SITEMAP_LIMIT:
+        writer.write_text("sitemap.xml", render_sitemap(entries))
+        return
+    parts = [entries[start:start + SITEMAP_LIMIT] for start in range(0, len(entries), SITEMAP_LIMIT)]
+    for number, part in enumerate(parts, start=1):
+        writer.write_text(f"sitemaps/{number}.xml", render_sitemap(part))
+    writer.write_text("sitemap.xml", render_sitemap_index(
+        [urls.absolute(urls.page(f"sitemaps/{number}.xml")) for number in range(1, len(parts) + 1)]))
 
 
-def render_sitemap(site: Site, urls: Urls, pages: list[PlannedPage]) -> str:
-    from xml.sax.saxutils import escape
-
+def sitemap_entries(site: Site, pages: list[PlannedPage]) -> list[tuple[str, str | None]]:
+    """(canonical URL, lastmod) of every page but the 404 page; lastmod is the newest record the page shows."""
     latest = site.days[0].date.isoformat() if site.days else None
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    entries: list[tuple[str, str | None]] = []
     for page in pages:
         if page.path == "404.html":
             continue
-        lastmod = latest
         paper = getattr(page.context, "paper", None)
-        if isinstance(paper, PaperView):
-            lastmod = (paper.updated or paper.day).isoformat()
-        lines.append(f"  <url><loc>{escape(page.context.page.canonical)}</loc>"
-                     + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+        shown = (paper,) if isinstance(paper, PaperView) else getattr(page.context, "papers", ())
+        dates = [(view.updated or view.day) for view in shown if isinstance(view, PaperView)]
+        entries.append((page.context.page.canonical, max(dates).isoformat() if dates else latest))
+    return entries
+
+
+def render_sitemap(entries: list[tuple[str, str | None]]) -> str:
+    from xml.sax.saxutils import escape
+
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url, lastmod in entries:
+        lines.append(f"  <url><loc>{escape(url)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
     lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def render_sitemap_index(sitemap_urls: list[str]) -> str:
+    from xml.sax.saxutils import escape
+
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines.extend(f"  <sitemap><loc>{escape(url)}</loc></sitemap>" for url in sitemap_urls)
+    lines.append("</sitemapindex>")
     return "\n".join(lines) + "\n"

@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any, Iterator
 
+from .citations import Citation
+from .related import RelatedMatch
 from .site import Site
 from .urls import Urls, output_path
 from .views import Link, PaperView
@@ -123,11 +125,20 @@ class ArchiveContext(PageContext):
 
 
 @dataclass(frozen=True)
+class RelatedPaper:
+    paper: PaperView
+    terms: tuple[str, ...]
+    """The shared terms that explain the match."""
+
+
+@dataclass(frozen=True)
 class PaperContext(PageContext):
     paper: PaperView
     previous: PaperView | None
     next: PaperView | None
     day: DaySummary
+    related: tuple[RelatedPaper, ...] = ()
+    citation: Citation | None = None
 
 
 @dataclass(frozen=True)
@@ -173,9 +184,11 @@ def format_day(date: dt.date) -> str:
     return f"{MONTHS[date.month - 1]} {date.day}, {date.year}"
 
 
-def plan_pages(site: Site, urls: Urls, info: SiteInfo, views: dict[str, PaperView], intros: dict[str, str]) -> list[PlannedPage]:
+def plan_pages(site: Site, urls: Urls, info: SiteInfo, views: dict[str, PaperView], intros: dict[str, str],
+               related: dict[str, tuple[RelatedMatch, ...]] | None = None,
+               citations: dict[str, Citation] | None = None) -> list[PlannedPage]:
     """Every HTML page, in a stable order."""
-    return list(_plan(site, urls, info, views, intros))
+    return list(_plan(site, urls, info, views, intros, related or {}, citations or {}))
 
 
 def _meta(urls: Urls, kind: str, title: str, path: str, description: str = "", feeds: tuple[FeedLink, ...] = ()) -> PageMeta:
@@ -183,7 +196,8 @@ def _meta(urls: Urls, kind: str, title: str, path: str, description: str = "", f
     return PageMeta(kind, title, url, urls.absolute(url), description, feeds)
 
 
-def _plan(site: Site, urls: Urls, info: SiteInfo, views: dict[str, PaperView], intros: dict[str, str]) -> Iterator[PlannedPage]:
+def _plan(site: Site, urls: Urls, info: SiteInfo, views: dict[str, PaperView], intros: dict[str, str],
+          related: dict[str, tuple[RelatedMatch, ...]], citations: dict[str, Citation]) -> Iterator[PlannedPage]:
     config = site.config
     summaries = [day_summary(site, urls, i) for i in range(len(site.days))]
 
@@ -217,6 +231,8 @@ def _plan(site: Site, urls: Urls, info: SiteInfo, views: dict[str, PaperView], i
                 previous=views[day.papers[position - 1].id] if position > 0 else None,
                 next=views[day.papers[position + 1].id] if position + 1 < len(day.papers) else None,
                 day=summary,
+                related=tuple(RelatedPaper(views[match.paper_id], match.terms) for match in related.get(paper.id, ())),
+                citation=citations.get(paper.id),
             ))
 
     months: dict[tuple[int, int], list[DaySummary]] = {}
@@ -250,6 +266,9 @@ def _plan(site: Site, urls: Urls, info: SiteInfo, views: dict[str, PaperView], i
 
     yield PlannedPage("search/index.html", "search.html", PageContext(
         info, _meta(urls, "search", "Search", "search/", f"Search the papers of {config.title}.")))
+    # The reading list is kept in the browser (issue 10): the page is a frame app.js fills.
+    yield PlannedPage("starred/index.html", "starred.html", PageContext(
+        info, _meta(urls, "starred", "Starred papers", "starred/", "Papers you starred, kept in this browser.")))
     yield PlannedPage("404.html", "404.html", PageContext(
         info, _meta(urls, "404", "Page not found", "404.html")))
 

@@ -26,9 +26,18 @@ logger = logging.getLogger(__name__)
 
 PAPERS_DIR = "papers"
 RECORD_SUFFIX = ".md"
-LINK_NAME = re.compile(r"^[a-z0-9_-]+$")
+# `\Z`, not `$`, which also matches before a final newline.
+LINK_NAME = re.compile(r"^[a-z0-9_-]+\Z")
 # Titles and names longer than this are certainly pasted by mistake.
 MAX_SHORT_TEXT = 1000
+# Characters HTML and XML forbid (controls other than tab and line ends, C1,
+# lone surrogates, non-characters). Raw ones are refused by YAML already; these
+# are the ones a YAML escape such as `"\e"` writes (issue 11).
+FORBIDDEN_CHARACTER = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000))
+    + "]"
+)
 
 
 @dataclass(frozen=True)
@@ -84,10 +93,15 @@ class _FieldReader:
             self.error(name, node, f"expected text, got {describe_node(node)}", hint)
             return None
         value = node.value.strip()
+        forbidden = FORBIDDEN_CHARACTER.search(value)
+        if forbidden:
+            self.error(name, node, f"holds the character U+{ord(forbidden.group()):04X}, which HTML and XML do not allow",
+                       "remove it (YAML escapes such as `\\e`, `\\x07` or `\\0` write one)")
+            return None
         limit = limit or self.max_chars
         if len(value) > limit:
             self.error(name, node, f"is {len(value)} characters long; at most {limit} are allowed",
-                       "raise `limits.max_field_chars` in site.toml if this is intended")
+                       "raise `limits.max_field_chars` in site.toml if this is intended" if limit == self.max_chars else None)
             return None
         return value
 
@@ -118,12 +132,14 @@ class _FieldReader:
         if text is None or node.tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str"):
             self.error(name, node, f"expected a date YYYY-MM-DD, got {describe_node(node)}")
             return None
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            self.error(name, node, f"expected a date YYYY-MM-DD, got `{text}`")
+            return None
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-                raise ValueError
             return dt.date.fromisoformat(text.strip())
         except ValueError:
-            self.error(name, node, f"expected a date YYYY-MM-DD, got `{text}`")
+            self.error(name, node, f"expected a date YYYY-MM-DD, got `{text.strip()}`, which is not a day of the calendar",
+                       "check the month and the day")
             return None
 
     def count(self, name: str, node: Node) -> int | None:
@@ -157,10 +173,26 @@ class _FieldReader:
         return links
 
 
+# The ASCII characters a valid URL may hold as they are (WHATWG URL "URL code
+# points", plus `[]` for IPv6 hosts); `"`, `<`, `>`, `` ` ``, `{`, `}`, `|`, `^`
+# and `\` must be percent-encoded. Pages stay valid HTML, and a quote can never
+# end the attribute it lands in (issue 11).
+_URL_ASCII = re.compile(r"[A-Za-z0-9!$&'()*+,\-./:;=?@_~#\[\]]|%[0-9A-Fa-f]{2}")
+
+
 def is_safe_url(url: str) -> bool:
-    """http(s) URLs with a host, nothing else: no `javascript:`, no `data:`, no spaces or controls."""
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+    """http(s) URLs with a host, nothing else: no `javascript:`, no `data:`, no spaces, controls or quotes."""
+    if any(ch.isspace() or ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in url):
         return False
+    position = 0
+    while position < len(url):
+        if ord(url[position]) >= 160:  # non-ASCII: an IRI, which browsers encode themselves
+            position += 1
+            continue
+        match = _URL_ASCII.match(url, position)
+        if match is None:
+            return False
+        position = match.end()
     return bool(re.match(r"^https?://[^/?#\\]+", url, flags=re.I)) and not url.lower().startswith(("http:///", "https:///"))
 
 
@@ -206,7 +238,8 @@ def parse_record(data: bytes, path: str, *, max_chars: int = 100_000) -> tuple[P
             reader.error(name, None, f"unknown field `{name}`", hint)
             continue
         if node.tag not in _ALLOWED_TAGS:
-            reader.error(name, node, f"the YAML tag `{node.tag}` is not allowed", "remove the `!!…` tag")
+            shown_tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
+            reader.error(name, node, f"the YAML tag `{shown_tag}` is not allowed", "remove the tag; records hold plain text, lists and dates")
             continue
         value = SCHEMA[name][1](reader, name, node)
         if value is not None:
@@ -265,20 +298,36 @@ def record_files(content_dir: Path) -> tuple[list[Path], list[ContentError]]:
     if not papers_dir.is_dir():
         return [], []
     root = content_dir.resolve()
+    # `papers/` itself may be the link (issue 11): its files would all look local.
+    folder_error = link_leaving(papers_dir, root)
+    if folder_error:
+        return [], [folder_error]
     files: list[Path] = []
     for entry in sorted(os.scandir(papers_dir), key=lambda e: e.name):
         if not is_record_file(entry.name):
             continue
         path = Path(entry.path)
         if entry.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(root):
-                errors.append(ContentError(str(path), None, None, f"the link points outside the content folder, to `{target}`",
-                                           "copy the file into the content folder instead of linking it"))
+            error = link_leaving(path, root)
+            if error:
+                errors.append(error)
                 continue
         if path.is_file():
             files.append(path)
     return files, errors
+
+
+def link_leaving(path: Path, root: Path) -> ContentError | None:
+    """An error naming `path` when it is a link (or lies in a linked folder) resolving outside `root`.
+
+    A content folder cloned from elsewhere could link `~/.ssh/id_rsa`; the build would publish it.
+    """
+    target = path.resolve()
+    if target.is_relative_to(root):
+        return None
+    kind = "folder" if target.is_dir() else "file"
+    return ContentError(str(path), None, None, f"the link points outside the content folder, to `{target}`",
+                        f"copy the {kind} into the content folder instead of linking it")
 
 
 def load_records(content_dir: Path, *, max_chars: int = 100_000,
@@ -304,23 +353,47 @@ def load_records(content_dir: Path, *, max_chars: int = 100_000,
 
 def check_identities(papers: list[Paper]) -> tuple[list[Paper], list[ContentError]]:
     """Each id once, each in the file named after it; one error per offending file."""
-    by_key: dict[str, Paper] = {}
-    errors: list[ContentError] = []
+    # Slugs fold case, so `Math.GT/…` and `math.gt/…` would share one page.
+    groups: dict[str, list[Paper]] = {}
     for paper in papers:
-        # Slugs fold case, so `Math.GT/…` and `math.gt/…` would share one page.
-        key = paper.slug.casefold()
-        file_stem = Path(paper.source).name[: -len(RECORD_SUFFIX)]
-        if key in by_key:
-            other = by_key[key]
-            errors.append(ContentError(paper.source, _id_line(paper), "id", f"duplicate id `{paper.id}`, also used by `{other.source}`",
-                                       "every paper needs its own id; remove or rename one of the files"))
-        elif file_stem != paper.slug:
-            errors.append(ContentError(paper.source, _id_line(paper), "id",
-                                       f"`{paper.id}` does not match the file name `{file_stem}{RECORD_SUFFIX}`",
-                                       f"rename the file to `{paper.slug}{RECORD_SUFFIX}`"))
-        else:
-            by_key[key] = paper
-    return list(by_key.values()), errors
+        groups.setdefault(paper.slug.casefold(), []).append(paper)
+    unique: list[Paper] = []
+    errors: list[ContentError] = []
+    for group in groups.values():
+        # Only one file can be named after the id, so a copied record always also
+        # mismatches its file name: report it as the duplicate it is, naming the
+        # file that keeps the id.
+        owner = next((p for p in group if _file_stem(p) == p.slug), None)
+        for paper in group:
+            if paper is owner:
+                unique.append(paper)
+            elif len(group) > 1:
+                other = owner or next(p for p in group if p is not paper)
+                errors.append(ContentError(paper.source, _id_line(paper), "id",
+                                           f"duplicate id `{paper.id}`, also used by `{other.source}`",
+                                           "every paper needs its own id; remove or rename one of the files"))
+            else:
+                errors.append(ContentError(paper.source, _id_line(paper), "id",
+                                           f"`{paper.id}` does not match the file name `{_file_stem(paper)}{RECORD_SUFFIX}`",
+                                           f"rename the file to `{paper.slug}{RECORD_SUFFIX}`"))
+    return unique, errors
+
+
+def _file_stem(paper: Paper) -> str:
+    return Path(paper.source).name[: -len(RECORD_SUFFIX)]
+
+
+def field_line(source: str, name: str) -> int | None:
+    """The line of the top-level field `name:` in a record file, read again for a site-wide message."""
+    try:
+        text = Path(source).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    # Only CR and LF end lines, as in `decode_text` (`splitlines` also splits on U+2028).
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        if line.startswith(f"{name}:"):
+            return number
+    return None
 
 
 def _id_line(paper: Paper) -> int | None:

@@ -42,7 +42,22 @@ def theme_dirs(theme: str, project_dir: Path) -> list[Path]:
     builtin = THEMES_DIR / DEFAULT_THEME
     if builtin.resolve() not in [c.resolve() for c in chain]:
         chain.append(builtin)
+    for root in chain:
+        check_theme_links(root)
     return chain
+
+
+def check_theme_links(root: Path) -> None:
+    """Refuse a template or static file linking out of its theme (issue 11).
+
+    Jinja2 follows a linked template file, and static files are copied into the
+    site: a theme from elsewhere linking `~/.ssh/id_rsa` would publish it.
+    """
+    theme = root.resolve()
+    for folder in (root / "templates", root / "static"):
+        for path in [folder, *sorted(folder.rglob("*"))]:
+            if path.is_symlink() and not path.resolve().is_relative_to(theme):
+                raise ThemeError(f"`{path}` links outside its theme, to `{path.resolve()}`; copy it into the theme instead")
 
 
 def make_environment(chain: list[Path]) -> jinja2.Environment:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from .config import SiteConfig
 from .errors import ContentError
 from .ids import slugify
-from .records import Paper
+from .records import Paper, field_line
 
 
 @dataclass(frozen=True)
@@ -103,11 +103,11 @@ def canonical_tags(papers: list[Paper], config: SiteConfig) -> tuple[list[Paper]
             name = spelling.setdefault(fold(name), name)
             slug = slugify(name)
             if not slug:
-                errors.append(ContentError(paper.source, None, "tags", f"the tag `{raw}` has no letters or digits to make a URL from"))
+                errors.append(ContentError(paper.source, field_line(paper.source, "tags"), "tags", f"the tag `{raw}` has no letters or digits to make a URL from"))
                 continue
             owner = slug_owner.setdefault(slug, (name, paper.source))
             if owner[0] != name:
-                errors.append(ContentError(paper.source, None, "tags",
+                errors.append(ContentError(paper.source, field_line(paper.source, "tags"), "tags",
                                            f"the tag `{name}` has the same URL slug `{slug}` as the tag `{owner[0]}` in `{owner[1]}`",
                                            "use one spelling, or declare one as an alias in site.toml `[tags.aliases]`"))
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from .ids import is_arxiv_id
 from .markdown import MarkdownRenderer
@@ -109,7 +110,8 @@ def paper_links(paper: Paper) -> tuple[ExternalLink, ...]:
         links.setdefault("arxiv", f"https://arxiv.org/abs/{paper.id}")
         links.setdefault("pdf", f"https://arxiv.org/pdf/{paper.id}")
     if paper.doi:
-        links.setdefault("doi", f"https://doi.org/{paper.doi}")
+        # DOIs may hold `<`, `>` and `"` (`10.1002/(SICI)…<489::AID-JBM9>…`): encode them for the URL.
+        links.setdefault("doi", f"https://doi.org/{quote(paper.doi, safe='/()-._;:')}")
     ordered = sorted(links.items(), key=lambda kv: (LINK_ORDER.index(kv[0]) if kv[0] in LINK_ORDER else len(LINK_ORDER), kv[0]))
     return tuple(ExternalLink(kind, LINK_LABELS.get(kind, kind.replace("_", " ").replace("-", " ").capitalize()), url)
                  for kind, url in ordered)

@@ -34,8 +34,15 @@ def check_relative_path(path: str) -> PurePosixPath:
     """A relative, normalised POSIX path that stays inside the output folder."""
     if not path or "\\" in path or "\x00" in path or path.startswith("/") or ":" in path.split("/")[0]:
         raise UnsafePath(f"refusing to write `{path}`: not a plain relative path")
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (from an escaped JSON string) names no file
+        raise UnsafePath(f"refusing to write {path!r}: not valid Unicode text") from None
     pure = PurePosixPath(path)
-    for part in pure.parts:
+    # The raw segments, not `pure.parts`: PurePosixPath drops `.` and empty segments,
+    # so `a/./b` and `a//b` would pass as other names for `a/b` and dodge the
+    # second-write check, which compares path strings.
+    for part in path.split("/"):
         if part in ("", ".", "..") or part.endswith((".", " ")) or part.split(".")[0].lower() in RESERVED_NAMES:
             raise UnsafePath(f"refusing to write `{path}`: the segment `{part}` is not allowed")
         if len(part.encode()) > 255:
@@ -53,10 +60,16 @@ class OutputWriter:
         """Folded path -> path as written, for every file of this build."""
         self.changed: list[str] = []
         self.unchanged = 0
+        self.links: tuple[str, ...] = ()
+        """Symbolic links found inside `output/`, relative: what lies behind them is not ours."""
 
     def __enter__(self) -> OutputWriter:
         remove_stale_staging(self.output_dir)
         self.staging_dir.mkdir(parents=True)
+        # A link inside output/ (`output/papers -> /elsewhere`) would make the commit write
+        # outside the build folder, and the comparison read foreign files: files behind a
+        # link count as missing, and the commit replaces the links by real folders.
+        self.links = links_inside(self.output_dir)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -83,7 +96,8 @@ class OutputWriter:
         """
         current = self.output_dir / path
         try:
-            if current.stat().st_size == len(data) and current.read_bytes() == data:
+            if (not self.behind_link(path) and current.stat().st_size == len(data)
+                    and current.read_bytes() == data):
                 return False
         except OSError:
             pass
@@ -113,11 +127,15 @@ class OutputWriter:
         Returns False when the file is missing, so the caller renders it after all.
         """
         pure = check_relative_path(path)
-        if not (self.output_dir / pure).is_file():
+        if self.behind_link(path) or not (self.output_dir / pure).is_file():
             return False
         self.claim(path)
         self.unchanged += 1
         return True
+
+    def behind_link(self, path: str) -> bool:
+        """True when `path` is, or lies under, a symbolic link found in `output/`."""
+        return bool(self.links) and any(path == link or path.startswith(link + "/") for link in self.links)
 
     def copy_file(self, path: str, source: Path) -> bool:
         """Copy a static file (never a link: a theme's symlink must not expose the machine)."""
@@ -127,6 +145,8 @@ class OutputWriter:
         """Move staged files into `output/` and prune what the plan no longer has; returns pruned paths."""
         with _signals_deferred():
             self.output_dir.mkdir(parents=True, exist_ok=True)
+            for link in self.links:
+                (self.output_dir / link).unlink(missing_ok=True)
             for path in self.changed:
                 source = self.staging_dir / path
                 target = self.output_dir / path
@@ -152,6 +172,24 @@ class OutputWriter:
                 elif not any(folder.iterdir()):
                     folder.rmdir()
         return removed
+
+
+def links_inside(root: Path) -> tuple[str, ...]:
+    """Every symbolic link under `root` (not followed), as paths relative to it."""
+    links: list[str] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:  # no output/ yet
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                links.append(Path(entry.path).relative_to(root).as_posix())
+            elif entry.is_dir():
+                pending.append(Path(entry.path))
+    return tuple(links)
 
 
 def remove_stale_staging(output_dir: Path) -> None:

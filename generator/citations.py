@@ -1,0 +1,402 @@
+"""Citations and machine-readable metadata of papers (issue 8).
+
+One `Work` per paper holds what every format reads; from it come BibTeX, RIS
+and CSL-JSON files, Google Scholar's `citation_*` meta tags, a schema.org
+`ScholarlyArticle` for JSON-LD, and OpenGraph/Twitter card tags.
+
+Record text is untrusted. Meta tags and JSON-LD are escaped by the templates
+(autoescape and `tojson`); BibTeX gets its specials escaped here, so a title
+can neither break out of its field nor run a TeX command; RIS values are kept
+to one line, so a value can never start a tag of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .ids import slugify
+from .records import Paper
+from .site import Site
+from .urls import Urls
+from .views import PaperView
+
+logger = logging.getLogger(__name__)
+
+BIBTEX_FILE = "cite.bib"
+RIS_FILE = "cite.ris"
+CSL_FILE = "cite.json"
+BIBLIOGRAPHY_FILE = "bibliography.bib"
+
+# Words skipped when a citation key takes the first word of the title.
+KEY_STOP_WORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "towards", "toward", "is", "are"})
+DESCRIPTION_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Work:
+    """What every citation format needs of one paper, plain text only."""
+
+    key: str
+    """The BibTeX key, unique in the site (`ouyang2024i2vedit`)."""
+    paper_id: str
+    title: str
+    authors: tuple[str, ...]
+    issued: dt.date
+    """First publication (the record's `published`), else the digest day."""
+    updated: dt.date | None
+    abstract: str
+    tags: tuple[str, ...]
+    page_url: str
+    """Absolute URL of the paper's page in the digest."""
+    site_title: str
+    arxiv_id: str | None = None
+    doi: str | None = None
+    venue: str | None = None
+    journal_ref: str | None = None
+    pdf_url: str | None = None
+
+    @property
+    def arxiv_url(self) -> str | None:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else None
+
+    @property
+    def doi_url(self) -> str | None:
+        return f"https://doi.org/{self.doi}" if self.doi else None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What a paper page shows and declares about citing it."""
+
+    key: str
+    bibtex: str
+    bib_url: str
+    ris_url: str
+    csl_url: str
+    scholar: tuple[tuple[str, str], ...]
+    """Google Scholar `<meta name content>` pairs, `citation_author` once per author."""
+    opengraph: tuple[tuple[str, str], ...]
+    """`<meta property content>` pairs."""
+    twitter: tuple[tuple[str, str], ...]
+    """`<meta name content>` pairs."""
+    json_ld: dict[str, Any]
+    """A schema.org ScholarlyArticle, for `<script type="application/ld+json">{{ ...|tojson }}`."""
+
+
+# --- works and keys -------------------------------------------------------------------------------
+
+
+def make_works(site: Site, views: dict[str, PaperView], urls: Urls) -> dict[str, Work]:
+    """A Work per paper id, with citation keys unique across the site."""
+    keys = citation_keys(site.papers.values())
+    return {paper_id: make_work(paper, views[paper_id], keys[paper_id], site, urls)
+            for paper_id, paper in site.papers.items()}
+
+
+def make_work(paper: Paper, view: PaperView, key: str, site: Site, urls: Urls) -> Work:
+    return Work(
+        key=key, paper_id=paper.id, title=view.title_text, authors=tuple(link.label for link in view.authors),
+        issued=paper.published or paper.day, updated=paper.updated, abstract=view.abstract_text,
+        tags=tuple(link.label for link in view.tags), page_url=urls.absolute(view.url),
+        site_title=site.config.title, arxiv_id=view.arxiv_id, doi=paper.doi, venue=paper.venue,
+        journal_ref=paper.journal_ref, pdf_url=next((link.url for link in view.links if link.kind == "pdf"), None),
+    )
+
+
+def family_name(name: str) -> str:
+    """The last word of a name as written (`Wenqi Ouyang` -> `Ouyang`); a `Last, First` name's part before the comma."""
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    parts = name.split()
+    return parts[-1] if parts else ""
+
+
+def given_names(name: str) -> str:
+    if "," in name:
+        return name.split(",", 1)[1].strip()
+    return " ".join(name.split()[:-1])
+
+
+def base_key(paper: Paper) -> str:
+    """First author's family name, year, first word of the title that is not a stop word, in ASCII."""
+    author = slugify(family_name(paper.authors[0])).replace("-", "") if paper.authors else ""
+    year = (paper.published or paper.day).year
+    words = [w for w in slugify(paper.title).split("-") if w]
+    word = next((w for w in words if w not in KEY_STOP_WORDS), words[0] if words else "")
+    return f"{author or 'anon'}{year}{word}"
+
+
+def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
+    """Paper id -> key. A clash adds `b`, `c`, … to the later papers (by day, then id), so a
+    paper keeps its key when newer papers arrive."""
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for paper in sorted(papers, key=lambda p: (p.day, p.id)):
+        base = base_key(paper)
+        key, number = base, 1
+        while key in taken:
+            number += 1
+            key = base + _suffix(number)
+        taken.add(key)
+        keys[paper.id] = key
+    return keys
+
+
+def _suffix(number: int) -> str:
+    """2 -> `b`, 26 -> `z`, 27 -> `ba`: letters, so keys stay BibTeX-safe and readable."""
+    letters = ""
+    number -= 1
+    while number:
+        number, digit = divmod(number, 26)
+        letters = chr(ord("a") + digit) + letters
+    return letters
+
+
+# --- BibTeX -------------------------------------------------------------------------------------
+
+# `{\macro}` is BibTeX's "special character": one letter to its name splitting and sorting.
+_BIBTEX_SPECIALS = {
+    "\\": r"{\textbackslash}", "{": r"{\textbraceleft}", "}": r"{\textbraceright}",
+    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "~": r"{\textasciitilde}", "^": r"{\textasciicircum}",
+}
+_BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(_BIBTEX_SPECIALS)) + "]")
+# Verbatim fields (url, doi, eprint) keep `%`, `#`, `_` as they are; only what
+# would end or nest the braced value is percent-encoded.
+_AND_WORD = re.compile(r"\band\b", re.IGNORECASE)
+_VERBATIM_UNSAFE = str.maketrans({"{": "%7B", "}": "%7D", "\\": "%5C"})
+
+
+def bibtex_text(text: str) -> str:
+    """Record text as a BibTeX field value: one line, every TeX special escaped.
+
+    Braces become `{\\textbraceleft}`, not `\\{`: BibTeX counts `\\{` as an opening
+    brace, so a lone one in a title would swallow the rest of the file.
+    """
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_SPECIALS[m.group()], " ".join(text.split()))
+
+
+def bibtex_verbatim(text: str) -> str:
+    return "".join(text.split()).translate(_VERBATIM_UNSAFE)
+
+
+def bibtex_name(name: str) -> str:
+    # BibTeX splits the author list at the word `and`: a name holding it is braced whole.
+    escaped = bibtex_text(name)
+    return "{" + escaped + "}" if _AND_WORD.search(escaped) else escaped
+
+
+def bibtex_entry(work: Work) -> str:
+    if work.journal_ref:
+        kind, container = "article", ("journal", work.journal_ref)
+    elif work.venue:
+        kind, container = "inproceedings", ("booktitle", work.venue)
+    else:
+        kind, container = "misc", None
+    fields: list[tuple[str, str]] = [
+        # Double braces keep the title's capitals (`BERT`) from being lowered by styles.
+        ("title", "{" + bibtex_text(work.title) + "}"),
+        ("author", " and ".join(bibtex_name(name) for name in work.authors)),
+    ]
+    if container:
+        fields.append((container[0], bibtex_text(container[1])))
+    fields.append(("year", str(work.issued.year)))
+    if work.arxiv_id:
+        fields += [("eprint", bibtex_verbatim(work.arxiv_id)), ("archivePrefix", "arXiv")]
+    if work.doi:
+        fields.append(("doi", bibtex_verbatim(work.doi)))
+    fields.append(("url", bibtex_verbatim(work.arxiv_url or work.page_url)))
+    lines = [f"@{kind}{{{work.key},"] + [f"  {name} = {{{value}}}," for name, value in fields if value] + ["}"]
+    return "\n".join(lines) + "\n"
+
+
+# --- RIS and CSL-JSON ---------------------------------------------------------------------------
+
+
+def _ris_value(text: str) -> str:
+    return " ".join(text.split())
+
+
+def ris_record(work: Work) -> str:
+    kind = "JOUR" if work.journal_ref else "CONF" if work.venue else "UNPB"
+    lines = [("TY", kind), ("ID", work.key), ("TI", work.title)]
+    lines += [("AU", f"{family_name(name)}, {given_names(name)}" if given_names(name) else name) for name in work.authors]
+    lines += [("PY", str(work.issued.year)), ("DA", work.issued.strftime("%Y/%m/%d"))]
+    if work.journal_ref:
+        lines.append(("JO", work.journal_ref))
+    elif work.venue:
+        lines.append(("T2", work.venue))
+    if work.abstract:
+        lines.append(("AB", work.abstract))
+    lines += [("KW", tag) for tag in work.tags]
+    if work.doi:
+        lines.append(("DO", work.doi))
+    if work.arxiv_id:
+        lines.append(("N1", f"arXiv:{work.arxiv_id}"))
+    lines.append(("UR", work.arxiv_url or work.page_url))
+    if work.pdf_url:
+        lines.append(("L1", work.pdf_url))
+    values = ((tag, _ris_value(value)) for tag, value in lines)
+    return "".join(f"{tag}  - {value}\r\n" for tag, value in values if value) + "ER  - \r\n"
+
+
+def csl_item(work: Work) -> dict[str, Any]:
+    """A CSL-JSON item, as Zotero and citeproc processors read it."""
+    kind = "article-journal" if work.journal_ref else "paper-conference" if work.venue else "article"
+    item: dict[str, Any] = {
+        "id": work.key,
+        "type": kind,
+        "title": work.title,
+        "author": [{"family": family_name(name), "given": given_names(name)} if given_names(name) else {"literal": name}
+                   for name in work.authors],
+        "issued": {"date-parts": [[work.issued.year, work.issued.month, work.issued.day]]},
+        "URL": work.arxiv_url or work.page_url,
+    }
+    if work.abstract:
+        item["abstract"] = work.abstract
+    if work.tags:
+        item["keyword"] = ", ".join(work.tags)
+    if work.journal_ref or work.venue:
+        item["container-title"] = work.journal_ref or work.venue
+    if work.doi:
+        item["DOI"] = work.doi
+    if work.arxiv_id:
+        item["publisher"] = "arXiv"
+        item["number"] = f"arXiv:{work.arxiv_id}"
+    return item
+
+
+def csl_json(work: Work) -> str:
+    # Compact: json's C encoder is ten times faster than its indenting one, at 10,000 papers.
+    return json.dumps([csl_item(work)], ensure_ascii=False) + "\n"
+
+
+# --- page metadata ------------------------------------------------------------------------------
+
+
+def scholar_meta(work: Work) -> tuple[tuple[str, str], ...]:
+    """Google Scholar's inclusion tags: `citation_title`, one `citation_author` per author, …"""
+    tags: list[tuple[str, str]] = [("citation_title", work.title)]
+    tags += [("citation_author", name) for name in work.authors]
+    tags.append(("citation_publication_date", work.issued.strftime("%Y/%m/%d")))
+    if work.journal_ref:
+        tags.append(("citation_journal_title", work.journal_ref))
+    if work.venue:
+        tags.append(("citation_conference_title", work.venue))
+    if work.arxiv_id:
+        tags.append(("citation_arxiv_id", work.arxiv_id))
+    if work.doi:
+        tags.append(("citation_doi", work.doi))
+    if work.pdf_url:
+        tags.append(("citation_pdf_url", work.pdf_url))
+    tags.append(("citation_abstract_html_url", work.page_url))
+    return tuple(tags)
+
+
+def short_description(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def opengraph_meta(work: Work, description: str) -> tuple[tuple[str, str], ...]:
+    tags: list[tuple[str, str]] = [
+        ("og:type", "article"), ("og:title", work.title), ("og:url", work.page_url),
+        ("og:site_name", work.site_title),
+    ]
+    if description:
+        tags.append(("og:description", description))
+    tags.append(("article:published_time", work.issued.isoformat()))
+    if work.updated:
+        tags.append(("article:modified_time", work.updated.isoformat()))
+    tags += [("article:tag", tag) for tag in work.tags]
+    return tuple(tags)
+
+
+def twitter_meta(work: Work, description: str) -> tuple[tuple[str, str], ...]:
+    tags = [("twitter:card", "summary"), ("twitter:title", work.title)]
+    if description:
+        tags.append(("twitter:description", description))
+    return tuple(tags)
+
+
+def json_ld(work: Work) -> dict[str, Any]:
+    """schema.org ScholarlyArticle. `headline` is cut to the 110 characters search engines show."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": short_description(work.title, 110),
+        "name": work.title,
+        "author": [{"@type": "Person", "name": name} for name in work.authors],
+        "datePublished": work.issued.isoformat(),
+        "url": work.page_url,
+        "mainEntityOfPage": work.page_url,
+    }
+    if work.updated:
+        data["dateModified"] = work.updated.isoformat()
+    if work.abstract:
+        data["abstract"] = work.abstract
+    if work.tags:
+        data["keywords"] = list(work.tags)
+    identifiers = []
+    if work.arxiv_id:
+        identifiers.append({"@type": "PropertyValue", "propertyID": "arXiv", "value": work.arxiv_id})
+    if work.doi:
+        identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": work.doi})
+    if identifiers:
+        data["identifier"] = identifiers
+    same_as = [url for url in (work.arxiv_url, work.doi_url) if url]
+    if same_as:
+        data["sameAs"] = same_as
+    if work.journal_ref:
+        data["isPartOf"] = {"@type": "Periodical", "name": work.journal_ref}
+    if work.venue:
+        data["publication"] = {"@type": "PublicationEvent", "name": work.venue}
+    return data
+
+
+def file_path(slug: str, name: str) -> str:
+    return f"papers/{slug}/{name}"
+
+
+def make_citation(work: Work, slug: str, urls: Urls) -> Citation:
+    description = short_description(work.abstract)
+    return Citation(
+        key=work.key, bibtex=bibtex_entry(work),
+        bib_url=urls.page(file_path(slug, BIBTEX_FILE)), ris_url=urls.page(file_path(slug, RIS_FILE)),
+        csl_url=urls.page(file_path(slug, CSL_FILE)),
+        scholar=scholar_meta(work), opengraph=opengraph_meta(work, description), twitter=twitter_meta(work, description),
+        json_ld=json_ld(work),
+    )
+
+
+def make_citations(site: Site, works: dict[str, Work], urls: Urls) -> dict[str, Citation]:
+    return {paper_id: make_citation(work, site.papers[paper_id].slug, urls) for paper_id, work in works.items()}
+
+
+def citation_files(site: Site, works: dict[str, Work], citations: dict[str, Citation]) -> dict[str, bytes]:
+    """Output path -> bytes: each paper's cite.bib, cite.ris and cite.json, and the
+    bibliographies of the site, of each tag and of each digest day."""
+    files: dict[str, bytes] = {}
+    entries = {paper_id: citation.bibtex for paper_id, citation in citations.items()}
+    for paper_id, paper in site.papers.items():
+        work = works[paper_id]
+        files[file_path(paper.slug, BIBTEX_FILE)] = entries[paper_id].encode()
+        files[file_path(paper.slug, RIS_FILE)] = ris_record(work).encode()
+        files[file_path(paper.slug, CSL_FILE)] = csl_json(work).encode()
+
+    def bibliography_of(papers: Iterable[Paper]) -> bytes:
+        return "\n".join(entries[paper.id] for paper in papers).encode()
+
+    files[BIBLIOGRAPHY_FILE] = bibliography_of(site.papers.values())
+    for tag in site.tags:
+        files[f"tags/{tag.slug}/{BIBLIOGRAPHY_FILE}"] = bibliography_of(tag.papers)
+    for day in site.days:
+        files[f"digest/{day.key}/{BIBLIOGRAPHY_FILE}"] = bibliography_of(day.papers)
+    return files

@@ -1,0 +1,279 @@
+"""Citations and scholarly metadata of paper pages (issue 8), on the sample site and on small sites."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import bibtexparser
+import lxml.html
+import pytest
+from bibtexparser import middlewares
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+from generator.citations import Work, bibtex_entry, citation_keys, csl_item, ris_record
+from generator.markdown import MarkdownRenderer
+from generator.pipeline import BuildOptions, build, load_site
+from generator.records import Paper
+from tests.conftest import SAMPLE_CONTENT, BuiltSite
+from tests.nu_checker import nu_errors
+
+SITE_TOML = 'title = "Test digest"\nbase_url = "https://example.org/digest/"\n'
+
+
+def latex_decoder() -> LatexNodes2Text:
+    """pylatexenc, told the text-mode macros for the characters BibTeX cannot hold bare."""
+    db = get_default_latex_context_db().filter_context(keep_categories=None)
+    db.add_context_category("bibtex-specials", prepend=True, macros=[
+        MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}"),
+        MacroTextSpec("textasciicircum", "^"), MacroTextSpec("textasciitilde", "~"),
+        MacroTextSpec("textbackslash", "\\"),
+    ])
+    return LatexNodes2Text(latex_context=db)
+
+
+def parse_bibtex(text: str) -> list[dict[str, object]]:
+    """Entries as bibtexparser reads them back: TeX decoded, authors split, outer braces removed."""
+    decoder = latex_decoder()
+    # Authors are split first, so a braced `{A and B}` stays one name; the decoding
+    # middleware leaves lists alone, so each name is decoded here.
+    library = bibtexparser.parse_string(text, append_middleware=[
+        middlewares.SeparateCoAuthors(), middlewares.LatexDecodingMiddleware(decoder=decoder),
+    ])
+    assert not library.failed_blocks, [block.error for block in library.failed_blocks]
+    entries = []
+    for entry in library.entries:
+        values: dict[str, object] = {"key": entry.key, "type": entry.entry_type}
+        for name, field in entry.fields_dict.items():
+            value = field.value
+            values[name.lower()] = [decoder.latex_to_text(part) for part in value] if isinstance(value, list) else value
+        entries.append(values)
+    return entries
+
+
+def write_site(root: Path, records: dict[str, str]) -> Path:
+    content = root / "content"
+    (content / "papers").mkdir(parents=True)
+    (content / "site.toml").write_text(SITE_TOML, encoding="utf-8")
+    for name, text in records.items():
+        (content / "papers" / f"{name}.md").write_text(text, encoding="utf-8")
+    return content
+
+
+def record(paper_id: str, title: str, authors: list[str], abstract: str, tags: list[str] | None = None) -> str:
+    return ("---\n"
+            f"id: {json.dumps(paper_id)}\n"
+            f"title: {json.dumps(title)}\n"
+            f"authors: {json.dumps(authors)}\n"
+            f"abstract: {json.dumps(abstract)}\n"
+            "date: 2025-03-12\n"
+            f"tags: {json.dumps(tags or ['testing'])}\n"
+            "---\n")
+
+
+class Page:
+    """What a paper page declares about itself."""
+
+    def __init__(self, path: Path) -> None:
+        self.tree = lxml.html.parse(str(path)).getroot()
+
+    def meta(self, name: str) -> list[str]:
+        return [node.get("content") for node in self.tree.xpath("//head/meta[@name=$n]", n=name)]
+
+    def property(self, name: str) -> list[str]:
+        return [node.get("content") for node in self.tree.xpath("//head/meta[@property=$n]", n=name)]
+
+    def json_ld(self) -> list[dict[str, object]]:
+        return [json.loads(node.text) for node in self.tree.xpath('//script[@type="application/ld+json"]')]
+
+    def bibtex(self) -> str:
+        blocks = self.tree.xpath('//section[@class="paper-cite"]//pre')
+        assert len(blocks) == 1
+        return blocks[0].text_content()
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, tuple[Paper, str]]:
+    """Each sample paper with its title's plain text, as the build renders it."""
+    site = load_site(SAMPLE_CONTENT).site
+    renderer = MarkdownRenderer()
+    return {paper.slug: (paper, renderer.render_inline(paper.title).text) for paper in site.papers.values()}
+
+
+def test_every_sample_paper_page_declares_itself_to_scholars(sample_site: BuiltSite, expected: dict[str, tuple[Paper, str]]) -> None:
+    for slug, (paper, title) in expected.items():
+        page = Page(sample_site.output / "papers" / slug / "index.html")
+        authors = list(dict.fromkeys(paper.authors))
+        assert page.meta("citation_title") == [title], slug
+        assert page.meta("citation_author") == authors, slug
+        assert page.meta("citation_publication_date") == [(paper.published or paper.day).strftime("%Y/%m/%d")]
+        if paper.id[0].isdigit():
+            assert page.meta("citation_arxiv_id") == [paper.id]
+            assert page.meta("citation_pdf_url") == [f"https://arxiv.org/pdf/{paper.id}"]
+        assert page.property("og:title") == [title]
+        assert page.property("og:url") == [f"{sample_site.base_url}papers/{slug}/"]
+        assert page.meta("twitter:card") == ["summary"]
+
+        (data,) = page.json_ld()
+        assert data["@context"] == "https://schema.org" and data["@type"] == "ScholarlyArticle"
+        assert data["name"] == title
+        assert [author["name"] for author in data["author"]] == authors
+        assert data["datePublished"] == (paper.published or paper.day).isoformat()
+        assert data["keywords"] == list(paper.tags)
+        if paper.id[0].isdigit():
+            assert {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.id} in data["identifier"]
+            assert f"https://arxiv.org/abs/{paper.id}" in data["sameAs"]
+
+
+def test_every_sample_bibtex_block_reads_back(sample_site: BuiltSite, expected: dict[str, tuple[Paper, str]]) -> None:
+    keys = set()
+    for slug, (paper, title) in expected.items():
+        paper_dir = sample_site.output / "papers" / slug
+        block = Page(paper_dir / "index.html").bibtex()
+        assert block == (paper_dir / "cite.bib").read_text(encoding="utf-8")
+        (entry,) = parse_bibtex(block)
+        assert entry["title"] == title, slug
+        assert entry.get("author", []) == list(dict.fromkeys(paper.authors)), slug
+        if paper.id[0].isdigit():
+            assert entry["eprint"] == paper.id and entry["archiveprefix"] == "arXiv"
+        keys.add(entry["key"])
+        assert (paper_dir / "cite.ris").read_text(encoding="utf-8").startswith("TY  - ")
+        (item,) = json.loads((paper_dir / "cite.json").read_text(encoding="utf-8"))
+        assert item["id"] == entry["key"] and item["title"] == title
+    assert len(keys) == len(expected), "citation keys are unique"
+
+
+def test_bibliographies_of_site_tags_and_days(sample_site: BuiltSite, expected: dict[str, tuple[Paper, str]]) -> None:
+    site = load_site(SAMPLE_CONTENT).site
+    entries = parse_bibtex((sample_site.output / "bibliography.bib").read_text(encoding="utf-8"))
+    assert sorted(e["eprint"] if "eprint" in e else e["url"] for e in entries) == sorted(
+        p.id if p.id[0].isdigit() else f"{sample_site.base_url}papers/{p.slug}/" for p in site.papers.values())
+    for tag in site.tags:
+        tag_entries = parse_bibtex((sample_site.output / "tags" / tag.slug / "bibliography.bib").read_text(encoding="utf-8"))
+        assert [e["title"] for e in tag_entries] == [expected[p.slug][1] for p in tag.papers]
+    for day in site.days:
+        day_entries = parse_bibtex((sample_site.output / "digest" / day.key / "bibliography.bib").read_text(encoding="utf-8"))
+        assert [e["title"] for e in day_entries] == [expected[p.slug][1] for p in day.papers]
+
+
+def test_cite_section_links_the_files_and_has_no_button_without_script(sample_site: BuiltSite) -> None:
+    page = Page(sample_site.output / "papers" / "2405.16537" / "index.html")
+    links = page.tree.xpath('//section[@class="paper-cite"]//a/@href')
+    assert links == [f"/digest/papers/2405.16537/{name}" for name in ("cite.bib", "cite.ris", "cite.json")]
+    # The copy button is made by app.js; without it the BibTeX is plain, selectable text.
+    assert not page.tree.xpath('//section[@class="paper-cite"]//button')
+    assert page.tree.xpath('//section[@class="paper-cite"]//pre/@data-copy-label') == ["Copy BibTeX"]
+
+
+def work(**changes: object) -> Work:
+    values: dict[str, object] = dict(
+        key="doe2025test", paper_id="2503.10000", title="A title", authors=("Jane Doe",), issued=dt.date(2025, 3, 1),
+        updated=None, abstract="An abstract.", tags=("testing",), page_url="https://example.org/digest/papers/2503.10000/",
+        site_title="Test digest", arxiv_id="2503.10000")
+    values.update(changes)
+    return Work(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("title", [
+    "Braces {unbalanced and } closing",
+    "Specials: 50% & $x$ #1 under_score tilde~ caret^ back\\slash",
+    "Lone } first then {",
+    "TeX \\input{/etc/passwd} and \\def\\x{y}",
+    "Unicode: Schrödinger’s «cats» — 日本語",
+    "@misc{injected, title = {x}}",
+])
+def test_bibtex_escapes_record_text_and_reads_back(title: str) -> None:
+    authors = ("José García", "Alice and Bob Lab", "O'Neil, Shaquille", "{Brace} Person")
+    (entry,) = parse_bibtex(bibtex_entry(work(title=title, authors=authors)))
+    assert entry["title"] == title
+    assert entry["author"] == list(authors)
+    assert entry["key"] == "doe2025test"
+
+
+def test_citation_keys_are_stable_and_deduplicated() -> None:
+    def paper(paper_id: str, title: str, day: int, authors: tuple[str, ...] = ("Jörg Müller",)) -> Paper:
+        return Paper(id=paper_id, slug=paper_id, title=title, authors=authors, abstract="", day=dt.date(2025, 3, day),
+                     tags=(), notes="", source=f"{paper_id}.md", content_hash="x")
+
+    older = paper("2503.00001", "The Transformer", 1)
+    newer = paper("2503.00002", "Transformer networks", 2)
+    keys = citation_keys([newer, older])
+    assert keys == {"2503.00001": "muller2025transformer", "2503.00002": "muller2025transformerb"}
+    # A later paper with the same key never changes the keys already given.
+    latest = paper("2503.00003", "Transformers, again", 3)
+    assert citation_keys([latest, newer, older])["2503.00001"] == "muller2025transformer"
+    assert citation_keys([paper("x-y", "On 3D", 1, authors=())]) == {"x-y": "anon20253d"}
+
+
+def test_ris_and_csl_keep_each_value_on_its_line() -> None:
+    hostile = work(title="Line one\nER  - \nTY  - JOUR", authors=("Jane Doe",), tags=("a\nb",))
+    lines = ris_record(hostile).split("\r\n")
+    assert lines[0] == "TY  - UNPB" and lines[-2] == "ER  - " and lines[-1] == ""
+    assert sum(line.startswith("ER  -") for line in lines) == 1
+    assert "TI  - Line one ER - TY - JOUR" in lines
+    assert "AU  - Doe, Jane" in lines
+    item = csl_item(hostile)
+    assert item["author"] == [{"family": "Doe", "given": "Jane"}] and item["number"] == "arXiv:2503.10000"
+
+
+HOSTILE_TITLE = '</script><script>alert("t")</script> & <b>bold</b>'
+HOSTILE_AUTHOR = '"><img src=x onerror=alert(1)>'
+
+
+def test_hostile_record_text_never_becomes_markup(tmp_path: Path) -> None:
+    content = write_site(tmp_path, {
+        "2503.10000": record("2503.10000", HOSTILE_TITLE, [HOSTILE_AUTHOR, "Jane Doe"], "An </script> abstract <!--"),
+        "2503.10001": record("2503.10001", "Another paper", ["Jane Doe"], "An abstract about script tags and markup."),
+    })
+    output = tmp_path / "out"
+    build(BuildOptions(content_dir=content, output_dir=output, cache_dir=None))
+    html = (output / "papers" / "2503.10000" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html
+    page = Page(output / "papers" / "2503.10000" / "index.html")
+    (data,) = page.json_ld()
+    title = MarkdownRenderer().render_inline(HOSTILE_TITLE).text
+    assert data["name"] == title and data["author"][0]["name"] == HOSTILE_AUTHOR
+    assert page.meta("citation_title") == [title]
+    assert page.meta("citation_author") == [HOSTILE_AUTHOR, "Jane Doe"]
+    (entry,) = parse_bibtex(page.bibtex())
+    assert entry["title"] == title and entry["author"] == [HOSTILE_AUTHOR, "Jane Doe"]
+    assert nu_errors([output / "papers" / "2503.10000" / "index.html"]) == []
+
+
+MATH_ABSTRACT = (r"Sorting runs in $\mathcal{O}(n^2)$ time and the loss is $$\sum_i x_i$$ in all."
+                 " The licence costs US$5 per seat, and an unclosed $x stays as it is.")
+
+
+def test_math_record_renders_mathml_keeps_money_and_builds_with_one_warning(tmp_path: Path) -> None:
+    content = write_site(tmp_path, {"2503.20000": record("2503.20000", "Fast sums", ["Jane Doe"], MATH_ABSTRACT)})
+    output = tmp_path / "out"
+    report = build(BuildOptions(content_dir=content, output_dir=output, cache_dir=None))
+    page_path = output / "papers" / "2503.20000" / "index.html"
+    page = Page(page_path)
+    (abstract,) = page.tree.xpath('//section[@aria-labelledby="abstract-heading"]//div[@class="prose"]')
+    formulas = abstract.xpath(".//math")
+    assert [math.get("alttext") for math in formulas] == [r"\mathcal{O}(n^2)", r"\sum_i x_i"]
+    assert formulas[1].get("display") == "block"
+    text = abstract.text_content()
+    assert "US$5 per seat" in text and "unclosed $x stays" in text
+    assert nu_errors([page_path]) == []
+    assert len(report.warnings) == 1, report.warnings
+    (warning,) = report.warnings
+    assert "2503.20000.md" in warning and "abstract" in warning and "unclosed `$`" in warning
+    # Metadata carries the plain form of the math.
+    (data,) = page.json_ld()
+    assert r"\mathcal{O}(n^2)" in data["abstract"] and "<math" not in data["abstract"]
+
+
+@pytest.mark.browser
+def test_copy_button_copies_the_bibtex(sample_site: BuiltSite, page: object) -> None:
+    origin = "/".join(sample_site.base_url.split("/")[:3])
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)  # type: ignore[attr-defined]
+    page.goto(sample_site.base_url + "papers/2405.16537/")  # type: ignore[attr-defined]
+    button = page.get_by_role("button", name="Copy BibTeX")  # type: ignore[attr-defined]
+    button.click()
+    page.get_by_role("status").filter(has_text="Copied").wait_for()  # type: ignore[attr-defined]
+    copied = page.evaluate("navigator.clipboard.readText()")  # type: ignore[attr-defined]
+    assert copied == (sample_site.output / "papers" / "2405.16537" / "cite.bib").read_text(encoding="utf-8")
+    assert page.page_errors == []  # type: ignore[attr-defined]

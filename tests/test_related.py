@@ -1,0 +1,98 @@
+"""Related papers (issue 8): TF-IDF cosine of title and abstract, near-duplicates skipped, matches explained."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from generator.pipeline import load_site
+from generator.related import related_papers, words
+from tests.conftest import SAMPLE_CONTENT, BuiltSite
+
+MEDICAL_TAG = "medical-imaging"
+
+
+def related_links(site: BuiltSite, slug: str) -> list[tuple[str, list[str]]]:
+    """(linked page URL, shared terms) of each related paper on a paper page."""
+    tree = lxml.html.parse(str(site.output / "papers" / slug / "index.html")).getroot()
+    return [(item.xpath("./a/@href")[0], item.xpath('.//span[@class="related-term"]/text()'))
+            for item in tree.xpath('//section[@class="paper-related"]//li')]
+
+
+def test_every_sample_paper_lists_related_papers_that_exist(sample_site: BuiltSite) -> None:
+    site = load_site(SAMPLE_CONTENT).site
+    for paper in site.papers.values():
+        links = related_links(sample_site, paper.slug)
+        assert 1 <= len(links) <= 5, paper.slug
+        for url, terms in links:
+            assert url != f"/digest/papers/{paper.slug}/"
+            assert (sample_site.output / url.removeprefix("/digest/") / "index.html").is_file()
+            assert 1 <= len(terms) <= 3
+
+
+def test_medical_papers_list_each_other(sample_site: BuiltSite) -> None:
+    site = load_site(SAMPLE_CONTENT).site
+    medical = {f"/digest/papers/{p.slug}/": p for p in site.papers.values() if MEDICAL_TAG in p.tags}
+    assert len(medical) >= 5
+    lists = {url: [link for link, _terms in related_links(sample_site, paper.slug)] for url, paper in medical.items()}
+    for url, links in lists.items():
+        assert any(link in medical for link in links), f"{url} lists no other medical paper: {links}"
+    mutual = {frozenset((a, b)) for a, links in lists.items() for b in links if b in lists and a in lists[b]}
+    assert len(mutual) >= 4, mutual
+    # Medical papers make up a few percent of the sample, but a good share of each other's lists.
+    share = sum(link in medical for links in lists.values() for link in links) / sum(map(len, lists.values()))
+    assert share >= 0.3
+
+
+def test_shared_terms_come_from_both_papers(sample_site: BuiltSite) -> None:
+    site = load_site(SAMPLE_CONTENT).site
+    by_url = {f"/digest/papers/{p.slug}/": p for p in site.papers.values()}
+    for paper in list(site.papers.values())[:20]:
+        own = set(words(f"{paper.title} {paper.abstract}"))
+        for url, terms in related_links(sample_site, paper.slug):
+            other = by_url[url]
+            theirs = set(words(f"{other.title} {other.abstract}"))
+            assert set(terms) <= own & theirs, (paper.slug, other.slug, terms)
+
+
+TOPICS = {
+    "heart-a": "Cardiac MRI segmentation of the left ventricle with a convolutional network for heart disease.",
+    "heart-b": "Left ventricle segmentation in cardiac MRI scans: heart disease diagnosis with deep networks.",
+    "heart-c": "A heart disease benchmark of cardiac ultrasound and MRI segmentation for the ventricle.",
+    "robot-a": "Robot grasping with reinforcement learning: a gripper learns to pick objects in clutter.",
+    "robot-b": "Reinforcement learning for robot manipulation: grasping objects with a two-finger gripper.",
+    "copy-of-robot-b": "Reinforcement learning for robot manipulation: grasping objects with a two-finger gripper.",
+    "empty": "",
+}
+
+
+def test_related_ranks_by_topic_and_skips_itself_and_near_duplicates() -> None:
+    related = related_papers(TOPICS, min_score=0.01)
+    assert set(related) == set(TOPICS)
+    assert [m.paper_id for m in related["heart-a"]][:2] in (["heart-b", "heart-c"], ["heart-c", "heart-b"])
+    assert {m.paper_id for m in related["heart-a"]} <= {"heart-b", "heart-c"}
+    # Identical texts are versions of one paper, never "related" to each other.
+    assert "copy-of-robot-b" not in [m.paper_id for m in related["robot-b"]]
+    assert "robot-b" not in [m.paper_id for m in related["copy-of-robot-b"]]
+    assert [m.paper_id for m in related["robot-b"]] == ["robot-a"]
+    assert related["empty"] == ()
+    for paper_id, matches in related.items():
+        assert paper_id not in [m.paper_id for m in matches]
+        assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+        assert all(0.01 <= m.score <= 0.9 for m in matches)
+    assert set(related["heart-a"][0].terms) <= {"cardiac", "mri", "segmentation", "ventricle", "heart", "disease", "left"}
+
+
+def test_related_keeps_at_most_the_limit_and_handles_tiny_inputs() -> None:
+    documents = {f"p{i}": f"graph neural network message passing variant {i} with attention" for i in range(12)}
+    documents.update({f"q{i}": f"graph neural network message passing over molecules, study {i} of pooling {i}" for i in range(12)})
+    related = related_papers(documents, limit=5, duplicate_above=1.01, min_score=0.0)
+    assert all(len(matches) == 5 for matches in related.values())
+    assert related_papers({}) == {}
+    assert related_papers({"only": "a single paper about graphs"}) == {"only": ()}
+    assert related_papers({"a": "123 456", "b": "789"}) == {"a": (), "b": ()}
+
+
+def test_compound_words_match_their_parts() -> None:
+    assert words("Self-supervised pre-training of vision-language models in 2024") == [
+        "self-supervised", "self", "supervised", "pre-training", "pre", "training",
+        "vision-language", "vision", "language", "models"]
