@@ -18,6 +18,9 @@ test: $(TEST_STAMP) $(THEME_STAMP) $(TOOLS_STAMP)
 serve: $(SITE_STAMP) $(THEME_STAMP)
 	$(PY) build.py serve
 
+screenshots: $(TEST_STAMP) $(THEME_STAMP)
+	$(PY) scripts/screenshots.py
+
 bench: $(TEST_STAMP) $(THEME_STAMP)
 	$(PY) build.py bench --papers $(or $(PAPERS),10000)
 

@@ -54,7 +54,7 @@ SEARCH_PAGE = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
-        pytest.skip(f"`{CHROMIUM}` is not installed (hint: apt-get install chromium)")
+        pytest.fail(f"`{CHROMIUM}` is not installed: run `make system-deps`")
     root = tmp_path_factory.mktemp("site")
     out = root / BASE.strip("/")
     for name, data in build_search_files(fixture_docs()).items():
@@ -81,22 +81,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser(site: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
+    """The shared Chromium (tests/conftest.py), with dialogs and page errors failing the test."""
     context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []

@@ -20,6 +20,7 @@ import pytest
 from generator.pipeline import BuildOptions, build, load_site
 from generator.serve import PreviewServer
 from generator.serve.command import wildcard_warning
+from generator.serve.latency import measure_edit_latency, revise_field
 from serve_helpers import REBUILD_TIMEOUT, EventStream, atomic_write, raw_request, running_preview, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -339,3 +340,18 @@ def test_a_wildcard_bind_warns() -> None:
     assert wildcard_warning("::") is not None
     assert wildcard_warning("127.0.0.1") is None
     assert wildcard_warning("localhost") is None
+
+
+def test_edit_latency_is_measured_through_the_running_preview(content_copy: Path, tmp_path: Path) -> None:
+    record = content_copy / "papers" / f"{RECORD_ID}.md"
+    before = record.read_bytes()
+    results = measure_edit_latency(content_copy, tmp_path / "latency", edits=1, paper_id=RECORD_ID)
+    assert sorted(results) == ["abstract", "title"]
+    assert all(len(result.seconds) == 1 for result in results.values())
+    assert record.read_bytes() == before  # restored
+
+
+def test_revise_field_edits_quoted_and_block_fields() -> None:
+    record = 'title: "A: b"\nabstract: |-\n  First line.\n  Second.\n'
+    assert revise_field(record, "title", "X1") == 'title: "X1 A: b"\nabstract: |-\n  First line.\n  Second.\n'
+    assert revise_field(record, "abstract", "X2") == 'title: "A: b"\nabstract: |-\n  X2 First line.\n  Second.\n'
