@@ -259,7 +259,7 @@ class PreviewRequestHandler(http.server.BaseHTTPRequestHandler):
             self.send_plain(403, "This preview answers only requests addressed to this machine.\n")
             return
         base_path = preview.base_path
-        path = self.path.partition("?")[0]
+        path = unquote(self.path.partition("?")[0])  # base_url's path may hold characters the browser escapes
         if path == base_path + RELOAD_SCRIPT:
             body = client_script(base_path + RELOAD_EVENTS).encode()
             self.send_bytes(200, body, "text/javascript; charset=utf-8", with_body)
