@@ -61,6 +61,12 @@ class PublishConfig:
 
 
 @dataclass(frozen=True)
+class SocialConfig:
+    cards: bool = False
+    """Draw a link-preview image per paper (`papers/<id>/card.png`); cached, but costly on a first build."""
+
+
+@dataclass(frozen=True)
 class LimitsConfig:
     max_field_chars: int = 100_000
     """Longest title, abstract or notes accepted, in characters (a guard against runaway input)."""
@@ -90,6 +96,7 @@ class SiteConfig:
     search: SearchConfig = SearchConfig()
     tags: TagConfig = TagConfig()
     publish: PublishConfig = PublishConfig()
+    social: SocialConfig = SocialConfig()
     limits: LimitsConfig = LimitsConfig()
 
     @property

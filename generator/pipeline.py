@@ -33,6 +33,7 @@ from .search import SearchDocument, build_search_files
 from .page_renderer import render_changed_pages
 from .render import make_environment, templates_fingerprint, theme_dirs
 from .site import Site, build_site
+from .social import social_cards, with_card
 from .urls import Urls
 from .views import Link, PaperView, RenderedPaper, make_paper_view, render_paper
 from .write import OutputWriter
@@ -150,6 +151,13 @@ def build(options: BuildOptions) -> BuildReport:
     with timer.step("citations"):
         works = make_works(site, views, urls)
         citations = make_citations(site, works, urls)
+    cards: dict[str, bytes] = {}
+    if config.social.cards:
+        with timer.step("social cards"):
+            cards = social_cards(views, config.title, options.cache_dir)
+            citations = {pid: with_card(citation, urls.absolute(urls.paper(site.papers[pid].slug) + "card.png"),
+                                        f"{views[pid].title_text} — {config.title}")
+                         for pid, citation in citations.items()}
 
     with timer.step("plan"):
         pages = plan_pages(site, urls, info, views, intros, related, citations)
@@ -167,6 +175,8 @@ def build(options: BuildOptions) -> BuildReport:
             write_publishing_files(writer, site, urls, pages)
             for path, data in citation_files(site, works, citations).items():
                 writer.write(path, data)
+            for paper_id, data in cards.items():
+                writer.write(f"papers/{site.papers[paper_id].slug}/card.png", data)
             feeds = build_feed_files(site, views, urls)
             report.warnings.extend(feeds.warnings)
             for path, data in {**feeds.files, **build_email_files(site, views, urls, env)}.items():

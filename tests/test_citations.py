@@ -113,7 +113,8 @@ def test_every_sample_paper_page_declares_itself_to_scholars(sample_site: BuiltS
             assert page.meta("citation_pdf_url") == [f"https://arxiv.org/pdf/{paper.id}"]
         assert page.property("og:title") == [title]
         assert page.property("og:url") == [f"{sample_site.base_url}papers/{slug}/"]
-        assert page.meta("twitter:card") == ["summary"]
+        # The sample turns social cards on, so previews use the large image card.
+        assert page.meta("twitter:card") == ["summary_large_image"]
 
         (data,) = page.json_ld()
         assert data["@context"] == "https://schema.org" and data["@type"] == "ScholarlyArticle"

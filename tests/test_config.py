@@ -47,7 +47,7 @@ def test_base_url_gets_a_trailing_slash_and_can_be_overridden(tmp_path: Path) ->
     ('[feeds]\nitem = 3\n', ": feeds.item: unknown key `item`\n    hint: did you mean `items`?"),
     ('[feed]\nitems = 3\n', ": feed: unknown key `feed`\n    hint: did you mean `feeds`?"),
     ('zzz = 1\n', ": zzz: unknown key `zzz`\n    hint: known keys: base_url, curator, day_order, description, feeds, "
-                  "language, limits, nav, papers_per_page, publish, search, tags, theme, title"),
+                  "language, limits, nav, papers_per_page, publish, search, social, tags, theme, title"),
 ])
 def test_unknown_key_is_rejected_with_a_hint(tmp_path: Path, extra: str, expected: str) -> None:
     config, errors = load(tmp_path, MINIMAL + extra)

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..records import LINK_NAME, is_safe_url
+from ..records import FORBIDDEN_CHARACTER, LINK_NAME, is_safe_url
 
 
 @dataclass
@@ -73,9 +73,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\u
 
 
 def _normalize(text: str) -> str:
-    """NFC, LF line ends, tabs as spaces, control characters as spaces."""
+    """NFC, LF line ends, tabs as spaces, control characters as spaces, no characters HTML forbids.
+
+    The loader refuses non-characters and lone surrogates (issue 11), so an
+    import must never write one: they are dropped here.
+    """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _CONTROL.sub(" ", text.replace("\t", " "))
+    return FORBIDDEN_CHARACTER.sub("", _CONTROL.sub(" ", text.replace("\t", " ")))
 
 
 def clean_text(text: str) -> str:
