@@ -20,7 +20,7 @@ from .views import RenderedPaper
 logger = logging.getLogger(__name__)
 
 # Bump when anything the cache holds changes shape or meaning.
-CACHE_VERSION = 4
+CACHE_VERSION = 6
 CACHE_FILE = "build-cache.pickle"
 
 
@@ -40,6 +40,10 @@ class BuildCache:
     """Hash of the texts `related` was computed from."""
     related: dict[str, tuple[RelatedMatch, ...]] = field(default_factory=dict)
     """Paper id -> its related papers (issue 8): the same for every build until a title or abstract changes."""
+    emails: dict[str, str] = field(default_factory=dict)
+    """Digest day -> hash of what its email files were rendered from."""
+    citation_files: dict[str, str] = field(default_factory=dict)
+    """Paper id -> hash of what its cite.bib/.ris/.json were made from."""
     version: int = CACHE_VERSION
 
 

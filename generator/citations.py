@@ -380,21 +380,25 @@ def make_citations(site: Site, works: dict[str, Work], urls: Urls) -> dict[str, 
     return {paper_id: make_citation(work, site.papers[paper_id].slug, urls) for paper_id, work in works.items()}
 
 
-def citation_files(site: Site, works: dict[str, Work], citations: dict[str, Citation]) -> dict[str, bytes]:
-    """Output path -> bytes: each paper's cite.bib, cite.ris and cite.json, and the
-    bibliographies of the site, of each tag and of each digest day."""
-    files: dict[str, bytes] = {}
-    entries = {paper_id: citation.bibtex for paper_id, citation in citations.items()}
-    for paper_id, paper in site.papers.items():
-        work = works[paper_id]
-        files[file_path(paper.slug, BIBTEX_FILE)] = entries[paper_id].encode()
-        files[file_path(paper.slug, RIS_FILE)] = ris_record(work).encode()
-        files[file_path(paper.slug, CSL_FILE)] = csl_json(work).encode()
+def citation_file_paths(slug: str) -> tuple[str, ...]:
+    return tuple(file_path(slug, name) for name in (BIBTEX_FILE, RIS_FILE, CSL_FILE))
 
+
+def paper_citation_files(slug: str, work: Work, citation: Citation) -> dict[str, bytes]:
+    """One paper's cite.bib, cite.ris and cite.json."""
+    return {
+        file_path(slug, BIBTEX_FILE): citation.bibtex.encode(),
+        file_path(slug, RIS_FILE): ris_record(work).encode(),
+        file_path(slug, CSL_FILE): csl_json(work).encode(),
+    }
+
+
+def bibliography_files(site: Site, citations: dict[str, Citation]) -> dict[str, bytes]:
+    """The bibliographies of the site, of each tag and of each digest day."""
     def bibliography_of(papers: Iterable[Paper]) -> bytes:
-        return "\n".join(entries[paper.id] for paper in papers).encode()
+        return "\n".join(citations[paper.id].bibtex for paper in papers).encode()
 
-    files[BIBLIOGRAPHY_FILE] = bibliography_of(site.papers.values())
+    files = {BIBLIOGRAPHY_FILE: bibliography_of(site.papers.values())}
     for tag in site.tags:
         files[f"tags/{tag.slug}/{BIBLIOGRAPHY_FILE}"] = bibliography_of(tag.papers)
     for day in site.days:

@@ -150,14 +150,16 @@ def render_day_email(site: Site, day: Day, views: dict[str, PaperView], urls: Ur
                     env.get_template(TEXT_TEMPLATE).render(variables))
 
 
-def build_email_files(site: Site, views: dict[str, PaperView], urls: Urls, env: jinja2.Environment) -> dict[str, bytes]:
-    """`email/<YYYY-MM-DD>.html` and `.txt` for every digest day."""
-    files: dict[str, bytes] = {}
-    for day in site.days:
-        digest = render_day_email(site, day, views, urls, env)
-        files[f"{EMAIL_DIR}/{day.key}.html"] = digest.html.encode("utf-8")
-        files[f"{EMAIL_DIR}/{day.key}.txt"] = digest.text.encode("utf-8")
-    return files
+def email_paths(day_key: str) -> tuple[str, str]:
+    return f"{EMAIL_DIR}/{day_key}.html", f"{EMAIL_DIR}/{day_key}.txt"
+
+
+def render_day_email_files(site: Site, day: Day, views: dict[str, PaperView], urls: Urls,
+                           env: jinja2.Environment) -> dict[str, bytes]:
+    """`email/<YYYY-MM-DD>.html` and `.txt` of one digest day."""
+    digest = render_day_email(site, day, views, urls, env)
+    html_path, text_path = email_paths(day.key)
+    return {html_path: digest.html.encode("utf-8"), text_path: digest.text.encode("utf-8")}
 
 
 def compose_message(digest: DayEmail, sender: str, recipients: list[str], base_url: str) -> EmailMessage:

@@ -14,18 +14,18 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from . import __version__
 from .assets import collect_assets
 from .cache import BuildCache, load_cache, save_cache
-from .citations import citation_files, make_citations, make_works
+from .citations import bibliography_files, citation_file_paths, make_citations, make_works, paper_citation_files
 from .config import SiteConfig, load_config
 from .digests import apply_day_orders, load_day_intros, load_day_orders
 from .errors import BuildError, ContentError
 from .feeds import build_feed_files
 from .markdown import MarkdownRenderer
-from .newsletter import build_email_files
+from .newsletter import email_paths, render_day_email_files
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
 from .records import Paper, load_records, record_key
 from .related import RelatedMatch, paper_text, related_papers
@@ -173,14 +173,14 @@ def build(options: BuildOptions) -> BuildReport:
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
             write_publishing_files(writer, site, urls, pages)
-            for path, data in citation_files(site, works, citations).items():
-                writer.write(path, data)
+            write_citation_files(writer, cache, site, works, citations)
             for paper_id, data in cards.items():
                 writer.write(f"papers/{site.papers[paper_id].slug}/card.png", data)
             feeds = build_feed_files(site, views, urls)
             report.warnings.extend(feeds.warnings)
-            for path, data in {**feeds.files, **build_email_files(site, views, urls, env)}.items():
+            for path, data in feeds.files.items():
                 writer.write(path, data)
+            write_day_emails(writer, cache, site, views, urls, env, fingerprint_salt)
         with timer.step("commit"):
             report.removed = writer.commit()
         report.written = list(writer.changed)
@@ -216,6 +216,48 @@ def render_records(site: Site, cache: BuildCache, progress: Progress | None) -> 
     if errors:
         raise BuildError(errors)
     return result
+
+
+def content_key(*parts: Any) -> str:
+    return hashlib.blake2b(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
+
+
+def write_unless_unchanged(writer: OutputWriter, previous: dict[str, str], current: dict[str, str], name: str, key: str,
+                           paths: tuple[str, ...], produce: Callable[[], dict[str, bytes]]) -> None:
+    """Keep `paths` as they are in `output/` when `key` matches the last build's; else write what `produce` makes.
+
+    The same idea as page fingerprints, for files made outside templates
+    (emails, citation files), so a warm build neither renders nor compares them.
+    """
+    current[name] = key
+    if previous.get(name) == key and all(writer.keep(path) for path in paths):
+        return
+    for path, data in produce().items():
+        if not writer.is_planned(path):  # kept above before a missing file was found
+            writer.write(path, data)
+
+
+def write_day_emails(writer: OutputWriter, cache: BuildCache, site: Site, views: dict[str, PaperView], urls: Urls,
+                     env: Any, salt: str) -> None:
+    """Each day's email, rendered again only when the day's papers, the config or the templates changed."""
+    keys: dict[str, str] = {}
+    for day in site.days:
+        write_unless_unchanged(writer, cache.emails, keys, day.key,
+                               content_key(salt, site.config, urls, day.key, [views[p.id] for p in day.papers]),
+                               email_paths(day.key), lambda day=day: render_day_email_files(site, day, views, urls, env))
+    cache.emails = keys
+
+
+def write_citation_files(writer: OutputWriter, cache: BuildCache, site: Site, works: dict, citations: dict) -> None:
+    keys: dict[str, str] = {}
+    for paper_id, paper in site.papers.items():
+        work, citation = works[paper_id], citations[paper_id]
+        files = lambda slug=paper.slug, work=work, citation=citation: paper_citation_files(slug, work, citation)  # noqa: E731
+        write_unless_unchanged(writer, cache.citation_files, keys, paper_id, content_key(__version__, paper.slug, work, citation),
+                               citation_file_paths(paper.slug), files)
+    cache.citation_files = keys
+    for path, data in bibliography_files(site, citations).items():
+        writer.write(path, data)
 
 
 def write_search_files(writer: OutputWriter, cache: BuildCache, docs: list[SearchDocument], shard_threshold: int) -> None:

@@ -78,13 +78,16 @@ class OutputWriter:
     def claim(self, path: str) -> PurePosixPath:
         """Add `path` to this build's files; refuses unsafe paths and a second claim."""
         pure = check_relative_path(path)
+        self._add_planned(path)
+        return pure
+
+    def _add_planned(self, path: str) -> None:
         # Two pages whose paths differ only by case or Unicode form would overwrite
         # each other on macOS and Windows: refuse the second one everywhere.
         folded = unicodedata.normalize("NFC", path).casefold()
         if folded in self.planned:
             raise UnsafePath(f"refusing to write `{path}` twice (it clashes with `{self.planned[folded]}`)")
         self.planned[folded] = path
-        return pure
 
     def is_planned(self, path: str) -> bool:
         return unicodedata.normalize("NFC", path).casefold() in self.planned
@@ -94,11 +97,12 @@ class OutputWriter:
 
         Touches only the file system, so forked render workers may call it.
         """
-        current = self.output_dir / path
+        current = os.path.join(self.output_dir, path)
         try:
-            if (not self.behind_link(path) and current.stat().st_size == len(data)
-                    and current.read_bytes() == data):
-                return False
+            if not self.behind_link(path) and os.stat(current).st_size == len(data):
+                with open(current, "rb") as handle:
+                    if handle.read() == data:
+                        return False
         except OSError:
             pass
         target = self.staging_dir / path
@@ -126,10 +130,10 @@ class OutputWriter:
 
         Returns False when the file is missing, so the caller renders it after all.
         """
-        pure = check_relative_path(path)
-        if self.behind_link(path) or not (self.output_dir / pure).is_file():
+        check_relative_path(path)
+        if self.behind_link(path) or not os.path.isfile(os.path.join(self.output_dir, path)):
             return False
-        self.claim(path)
+        self._add_planned(path)
         self.unchanged += 1
         return True
 
