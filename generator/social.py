@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .citations import Citation
 from .views import PaperView
+from .write import OutputWriter
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ def card_png(title: str, authors: tuple[str, ...], site_title: str) -> bytes:
             draw.text((MARGIN, y), line, font=_font(32), fill=MUTED)
             y += 44
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    # A few flat colours: a 16-colour palette keeps a card near 15 KB instead of 45.
+    image.quantize(colors=16).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -89,23 +91,27 @@ def card_key(view: PaperView, site_title: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def social_cards(views: dict[str, PaperView], site_title: str, cache_dir: Path | None) -> dict[str, bytes]:
-    """Paper id -> its card PNG, drawn only when the cache has no card for what it shows."""
+def write_social_cards(writer: OutputWriter, views: dict[str, PaperView], site_title: str, cache_dir: Path | None) -> int:
+    """Write `papers/<slug>/card.png` for every paper, drawing only cards the cache lacks; returns how many were drawn.
+
+    Each card goes to the writer as soon as it is read or drawn: ten thousand
+    PNGs held at once would cost hundreds of megabytes.
+    """
     folder = cache_dir / "social-cards" if cache_dir else None
     if folder:
         folder.mkdir(parents=True, exist_ok=True)
-    cards: dict[str, bytes] = {}
-    for paper_id, view in views.items():
-        key = card_key(view, site_title)
-        cached = folder / f"{key}.png" if folder else None
+    drawn = 0
+    for view in views.values():
+        cached = folder / f"{card_key(view, site_title)}.png" if folder else None
         if cached and cached.is_file():
-            cards[paper_id] = cached.read_bytes()
-            continue
-        data = card_png(view.title_text, tuple(link.label for link in view.authors), site_title)
-        if cached:
-            cached.write_bytes(data)
-        cards[paper_id] = data
-    return cards
+            data = cached.read_bytes()
+        else:
+            data = card_png(view.title_text, tuple(link.label for link in view.authors), site_title)
+            drawn += 1
+            if cached:
+                cached.write_bytes(data)
+        writer.write(f"papers/{view.slug}/card.png", data)
+    return drawn
 
 
 def with_card(citation: Citation, image_url: str, alt: str) -> Citation:

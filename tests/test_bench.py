@@ -1,0 +1,54 @@
+"""The benchmark runs end to end at a tiny size and prints every figure (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.corpus import generate_corpus
+from generator.hugo_compare import write_hugo_site
+from tests.conftest import ROOT, SAMPLE_CONTENT
+
+
+def test_bench_prints_every_figure(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    result = subprocess.run(
+        [sys.executable, "build.py", "bench", "--papers", "200", "--keep", str(tmp_path / "work"), "--export", str(corpus)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for label in ("cold full build (empty cache)", "warm rebuild, nothing changed", "one abstract changed",
+                  "one title changed", "one template changed"):
+        row = re.search(re.escape(label) + r"\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(\d+)", out)
+        assert row, f"missing row {label!r} in:\n{out}"
+    rendered = {label: int(re.search(re.escape(label) + r"\s+[\d.]+\s+\d+\s+(\d+)", out).group(1))
+                for label in ("warm rebuild, nothing changed", "one abstract changed", "one template changed")}
+    assert rendered["warm rebuild, nothing changed"] == 0
+    assert 0 < rendered["one abstract changed"] < 50
+    assert "search index build (cold)" in out and "output" in out and "import of 200 JSON lines" in out
+    assert re.search(r"first two-word query .* KB gzip", out)
+    assert len(corpus.read_text(encoding="utf-8").splitlines()) == 200
+    assert len(list((tmp_path / "work" / "content" / "papers").glob("*.md"))) == 200
+
+
+def test_corpus_is_deterministic_and_spread_over_days() -> None:
+    first = list(generate_corpus(300, SAMPLE_CONTENT))
+    assert first == list(generate_corpus(300, SAMPLE_CONTENT))
+    assert len({record["id"] for record in first}) == 300
+    days = {record["date"] for record in first}
+    assert len(days) == 20  # about 15 papers a day
+    assert all(1 <= len(record["tags"]) <= 4 for record in first)
+
+
+def test_hugo_site_holds_every_paper(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in generate_corpus(30, SAMPLE_CONTENT)), encoding="utf-8")
+    write_hugo_site(corpus, tmp_path / "hugo", "http://127.0.0.1/")
+    pages = list((tmp_path / "hugo" / "content" / "papers").glob("*.md"))
+    assert len(pages) == 30
+    front = json.loads(pages[0].read_text(encoding="utf-8").split("\n\n", 1)[0])
+    assert set(front) == {"title", "date", "tags", "authors"}
