@@ -182,8 +182,10 @@ def test_the_shortcuts_button_opens_the_dialog(context: Any, sample_site: BuiltS
     page.goto(sample_site.base_url + "archive/")
     page.click(".shortcuts-button")
     page.wait_for_selector("dialog.shortcuts[open]")
+    assert "j" in page.inner_text("dialog.shortcuts") and page.evaluate("document.querySelector('dialog.shortcuts').open")
     page.click("dialog.shortcuts button:text('Close')")
     page.wait_for_selector("dialog.shortcuts", state="hidden")
+    assert not page.evaluate("document.querySelector('dialog.shortcuts').open")
 
 
 def test_share_copies_the_paper_url(browser: Any, sample_site: BuiltSite) -> None:

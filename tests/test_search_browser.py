@@ -153,6 +153,7 @@ def test_arxiv_id_offers_that_paper_first(page: object, site: str) -> None:
 def test_unknown_arxiv_id_says_so(page: object, site: str) -> None:
     page.goto(site + "search/?q=arXiv%3A2599.99999v1")
     page.wait_for_function("document.querySelector('#search-status').textContent.startsWith('No paper with the id 2599.99999')")
+    assert titles(page) == []
 
 
 def test_filter_without_words_lists_the_tag_newest_first(page: object, site: str) -> None:
