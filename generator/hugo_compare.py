@@ -11,7 +11,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HUGO_CONFIG = """baseURL = "{base_url}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -116,10 +115,3 @@ def render_page(env: jinja2.Environment, page: PlannedPage) -> str:
         raise ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from exc
     except jinja2.TemplateError as exc:
         raise ThemeError(f"{page.template}: while rendering `{page.path}`: {exc}") from exc
-
-
-def json_for_script(value: Any) -> str:
-    """JSON safe inside <script>: `</script>`, `<!--` and U+2028/2029 cannot break out."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

@@ -141,10 +141,6 @@ class OutputWriter:
         """True when `path` is, or lies under, a symbolic link found in `output/`."""
         return bool(self.links) and any(path == link or path.startswith(link + "/") for link in self.links)
 
-    def copy_file(self, path: str, source: Path) -> bool:
-        """Copy a static file (never a link: a theme's symlink must not expose the machine)."""
-        return self.write(path, source.read_bytes())
-
     def commit(self) -> list[str]:
         """Move staged files into `output/` and prune what the plan no longer has; returns pruned paths."""
         with _signals_deferred():

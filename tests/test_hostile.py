@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import html.parser
 import json
-import os
 import re
 import shutil
 import unicodedata

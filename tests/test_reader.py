@@ -13,7 +13,7 @@ from typing import Any
 import bibtexparser
 import pytest
 
-from tests.conftest import BuiltSite, StaticServer, build_served
+from tests.conftest import BuiltSite, build_served
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,6 @@ and a reader finds, filters and opens papers in Chromium."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
