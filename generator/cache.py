@@ -47,11 +47,32 @@ class BuildCache:
     version: int = CACHE_VERSION
 
 
+_saved_in_this_process: dict[str, tuple[tuple[int, int, int], BuildCache]] = {}
+"""Cache file -> (its stat when this process wrote it, the object written).
+
+The preview builds again and again in one process: it takes the cache back from
+memory instead of unpickling tens of megabytes, as long as the file is still the
+one it wrote. `load_cache` takes the object out, since a build changes it as it
+goes; only `save_cache`, after a build that completed, puts it back.
+"""
+
+
+def _file_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 def load_cache(cache_dir: Path | None, output_dir: Path) -> BuildCache:
     empty = BuildCache(str(output_dir.absolute()))
     if cache_dir is None:
         return empty
     path = cache_dir / CACHE_FILE
+    remembered = _saved_in_this_process.pop(str(path.absolute()), None)
+    if remembered is not None and remembered[0] == _file_key(path) and remembered[1].output_dir == empty.output_dir:
+        return remembered[1]
     try:
         with path.open("rb") as handle:
             cache = pickle.load(handle)
@@ -73,4 +94,8 @@ def save_cache(cache_dir: Path | None, cache: BuildCache) -> None:
     temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}"
     with temporary.open("wb") as handle:
         pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, cache_dir / CACHE_FILE)
+    path = cache_dir / CACHE_FILE
+    os.replace(temporary, path)
+    key = _file_key(path)
+    if key is not None:
+        _saved_in_this_process[str(path.absolute())] = (key, cache)

@@ -131,13 +131,14 @@ def base_key(paper: Paper) -> str:
     return f"{author or 'anon'}{year}{word}"
 
 
-def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
+def citation_keys(papers: Iterable[Paper], base_keys: dict[str, str] | None = None) -> dict[str, str]:
     """Paper id -> key. A clash adds `b`, `c`, … to the later papers (by day, then id), so a
-    paper keeps its key when newer papers arrive."""
+    paper keeps its key when newer papers arrive. `base_keys` may give `base_key()` of some papers."""
     keys: dict[str, str] = {}
     taken: set[str] = set()
     for paper in sorted(papers, key=lambda p: (p.day, p.id)):
-        base = base_key(paper)
+        base = base_keys.get(paper.id) if base_keys else None
+        base = base or base_key(paper)
         key, number = base, 1
         while key in taken:
             number += 1
@@ -374,10 +375,6 @@ def make_citation(work: Work, slug: str, urls: Urls) -> Citation:
         scholar=scholar_meta(work), opengraph=opengraph_meta(work, description), twitter=twitter_meta(work, description),
         json_ld=json_ld(work),
     )
-
-
-def make_citations(site: Site, works: dict[str, Work], urls: Urls) -> dict[str, Citation]:
-    return {paper_id: make_citation(work, site.papers[paper_id].slug, urls) for paper_id, work in works.items()}
 
 
 def citation_file_paths(slug: str) -> tuple[str, ...]:

@@ -34,3 +34,7 @@ class BuildError(Exception):
         lines = [f"error: {error}" for error in self.errors]
         lines.append(str(self))
         return "\n".join(lines)
+
+
+class BuildCancelled(Exception):
+    """The caller asked the build to stop (the preview has newer changes to build); nothing was written."""

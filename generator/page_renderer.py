@@ -66,7 +66,9 @@ def render_changed_pages(env: jinja2.Environment, pages: list[PlannedPage], writ
     fingerprint = _Fingerprinter(salt)
     outcome = RenderOutcome()
     todo: list[PlannedPage] = []
-    for page in pages:
+    for number, page in enumerate(pages, start=1):
+        if progress and number % 1000 == 0:
+            progress("fingerprints", number, len(pages))
         value = fingerprint(page)
         outcome.fingerprints[page.path] = value
         if previous.get(page.path) == value and writer.keep(page.path):

@@ -19,10 +19,10 @@ from typing import Any, Callable, Iterator
 from . import __version__
 from .assets import collect_assets
 from .cache import BuildCache, load_cache, save_cache
-from .citations import bibliography_files, citation_file_paths, make_citations, make_works, paper_citation_files
+from .citations import bibliography_files, citation_file_paths, make_works, paper_citation_files
 from .config import SiteConfig, load_config
-from .digests import apply_day_orders, load_day_intros, load_day_orders
-from .errors import BuildError, ContentError
+from .digests import DayOrder, apply_day_orders, load_day_intros, load_day_orders
+from .errors import BuildCancelled, BuildError, ContentError
 from .feeds import build_feed_files
 from .markdown import MarkdownRenderer
 from .newsletter import email_paths, render_day_email_files
@@ -31,9 +31,11 @@ from .records import Paper, load_records, record_key
 from .related import RelatedMatch, paper_text, related_papers
 from .search import SearchDocument, build_search_files
 from .page_renderer import render_changed_pages
-from .render import make_environment, templates_fingerprint, theme_dirs
+from .quick import SiteModel
+from .render import ThemeError, make_environment, templates_fingerprint, theme_dirs
 from .site import Site, build_site
-from .social import with_card, write_social_cards
+from .stamps import Stamp, TreeStamp, forget_stamp, input_stamp, output_stamp, read_stamp, save_stamp
+from .social import paper_citation, write_social_cards
 from .urls import Urls
 from .views import Link, PaperView, RenderedPaper, make_paper_view, render_paper
 from .write import OutputWriter
@@ -54,6 +56,11 @@ class BuildOptions:
     live_reload: bool = False
     """Only the preview server sets this: pages then load its reload client."""
     progress: Progress | None = None
+    keep_model: bool = False
+    """Return the site model in the report, for the preview's fast path (`quick.py`)."""
+    cancelled: Callable[[], bool] | None = None
+    """Asked between steps and during long ones; True stops the build with `BuildCancelled`
+    before anything is written (the preview has newer changes to build)."""
 
 
 @dataclass
@@ -73,8 +80,15 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    up_to_date: bool = False
+    """True when nothing the build reads or wrote had changed, so it did nothing."""
+    model: SiteModel | None = None
+    """With `keep_model`: what the preview's fast path starts from."""
 
     def summary(self) -> str:
+        if self.up_to_date:
+            return (f"Up to date: {self.papers} papers, {self.days} days, {self.tags} tags, {self.authors} authors, "
+                    f"{self.pages} pages; nothing changed since the last build ({self.seconds:.2f} s)")
         return (f"Built {self.papers} papers, {self.days} days, {self.tags} tags, {self.authors} authors: "
                 f"{self.pages} pages; {self.files_written} files written, {self.files_unchanged} unchanged, "
                 f"{self.files_removed} removed in {self.seconds:.2f} s")
@@ -89,25 +103,40 @@ class LoadedSite:
     project_dir: Path
     records: list[Paper]
     """The records as read, before tag aliases were applied (what the cache keeps)."""
+    orders: dict[str, DayOrder]
+    """The curator's order of days that have one."""
 
 
 class Timer:
-    def __init__(self, report: BuildReport) -> None:
+    def __init__(self, report: BuildReport, options: BuildOptions) -> None:
         self.report = report
+        self.options = options
+
+    def progress(self, step: str, done: int, total: int) -> None:
+        """What long steps call as they go: shows progress, and stops a cancelled build."""
+        self.check_cancelled(step)
+        if self.options.progress is not None:
+            self.options.progress(step, done, total)
+
+    def check_cancelled(self, step: str) -> None:
+        if self.options.cancelled is not None and self.options.cancelled():
+            raise BuildCancelled(step)
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
+        self.check_cancelled(name)
         start = time.perf_counter()
         yield
         self.report.steps[name] = time.perf_counter() - start
         logger.debug("%s: %.3f s", name, self.report.steps[name])
 
 
-def load_site(content_dir: Path, base_url: str | None = None, known: dict[str, Paper] | None = None) -> LoadedSite:
+def load_site(content_dir: Path, base_url: str | None = None, known: dict[str, Paper] | None = None,
+              progress: Progress | None = None) -> LoadedSite:
     """Read and validate the config and every record; raise BuildError listing every problem."""
     config, errors = load_config(content_dir, base_url)
     papers, record_errors = load_records(content_dir, max_chars=config.limits.max_field_chars if config else 100_000,
-                                         known=known)
+                                         known=known, progress=progress)
     errors += record_errors
     if errors or config is None:
         raise BuildError(errors)
@@ -118,22 +147,30 @@ def load_site(content_dir: Path, base_url: str | None = None, known: dict[str, P
     site, order_errors = apply_day_orders(site, orders)
     if errors or order_errors:
         raise BuildError(errors + order_errors)
-    return LoadedSite(config, site, content_dir.absolute().parent, papers)
+    return LoadedSite(config, site, content_dir.absolute().parent, papers, orders)
 
 
 def build(options: BuildOptions) -> BuildReport:
     report = BuildReport()
-    timer = Timer(report)
+    timer = Timer(report, options)
+    progress = timer.progress
     start = time.perf_counter()
+    started_ns = time.time_ns()
 
+    inputs = stamp_inputs(options)
+    if inputs is not None and options.cache_dir is not None:
+        if is_up_to_date(options.cache_dir, options.output_dir, inputs, report):
+            report.seconds = time.perf_counter() - start
+            return report
+        forget_stamp(options.cache_dir)
     cache = load_cache(options.cache_dir, options.output_dir)
     with timer.step("load"):
-        loaded = load_site(options.content_dir, options.base_url, cache.records)
+        loaded = load_site(options.content_dir, options.base_url, cache.records, progress)
     site, config = loaded.site, loaded.config
     urls = Urls.for_config(config)
     report.papers, report.days, report.tags, report.authors = len(site.papers), len(site.days), len(site.tags), len(site.authors)
     with timer.step("markdown"):
-        rendered = render_records(site, cache, options.progress)
+        rendered = render_records(site, cache, progress)
         views = {paper_id: make_paper_view(paper, rendered[paper_id], site, urls) for paper_id, paper in site.papers.items()}
         intros = load_day_intros(options.content_dir, MarkdownRenderer())
     for item in rendered.values():
@@ -147,25 +184,24 @@ def build(options: BuildOptions) -> BuildReport:
         fingerprint_salt = templates_fingerprint(chain) + __version__
 
     with timer.step("related"):
-        related = find_related(views, cache)
+        related = find_related(views, cache, progress)
     with timer.step("citations"):
         works = make_works(site, views, urls)
-        citations = make_citations(site, works, urls)
-        if config.social.cards:
-            citations = {pid: with_card(citation, urls.absolute(urls.paper(site.papers[pid].slug) + "card.png"),
-                                        f"{views[pid].title_text} — {config.title}")
-                         for pid, citation in citations.items()}
+        citations = {pid: paper_citation(config, urls, views[pid], work) for pid, work in works.items()}
 
     with timer.step("plan"):
         pages = plan_pages(site, urls, info, views, intros, related, citations)
     report.pages = len(pages)
+    if options.keep_model:
+        report.model = SiteModel(loaded, urls, info, env, views, intros, related, works, citations,
+                                 {page.path: page for page in pages})
 
     with OutputWriter(options.output_dir) as writer:
         with timer.step("render"):
-            outcome = render_changed_pages(env, pages, writer, cache.fingerprints, fingerprint_salt, options.progress)
+            outcome = render_changed_pages(env, pages, writer, cache.fingerprints, fingerprint_salt, progress)
             report.pages_rendered = outcome.rendered
         with timer.step("search"):
-            write_search_files(writer, cache, search_documents(site, views, urls), config.search.shard_threshold)
+            write_search_files(writer, cache, search_documents(site, views, urls), config.search.shard_threshold, progress)
         with timer.step("extras"):
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
@@ -190,8 +226,39 @@ def build(options: BuildOptions) -> BuildReport:
     cache.records = {record_key(p.source, p.content_hash, config.limits.max_field_chars): p for p in loaded.records}
     cache.rendered = {site.papers[pid].content_hash: item for pid, item in rendered.items()}
     save_cache(options.cache_dir, cache)
+    if inputs is not None and options.cache_dir is not None:
+        save_stamp(options.cache_dir, Stamp(inputs.digest, output_stamp(options.output_dir), report.papers, report.days,
+                                            report.tags, report.authors, report.pages, report.warnings),
+                   inputs, started_ns)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def stamp_inputs(options: BuildOptions) -> TreeStamp | None:
+    """The stamp of what this build reads, or None when there is no cache or the config does not load
+    (the build itself then reports why)."""
+    if options.cache_dir is None:
+        return None
+    config, _ = load_config(options.content_dir, options.base_url)
+    if config is None:
+        return None
+    try:
+        chain = theme_dirs(config.theme, options.content_dir.absolute().parent)
+    except ThemeError:
+        return None
+    return input_stamp([options.content_dir.absolute(), *chain],
+                       (str(options.content_dir.absolute()), str(options.output_dir.absolute()),
+                        options.base_url, options.live_reload))
+
+
+def is_up_to_date(cache_dir: Path, output_dir: Path, inputs: TreeStamp, report: BuildReport) -> bool:
+    """True when the last build read the same inputs and `output/` is as it left it; fills `report` then."""
+    stamp = read_stamp(cache_dir)
+    if stamp is None or stamp.inputs != inputs.digest or stamp.outputs != output_stamp(output_dir):
+        return False
+    report.papers, report.days, report.tags, report.authors = stamp.papers, stamp.days, stamp.tags, stamp.authors
+    report.pages, report.warnings, report.up_to_date = stamp.pages, list(stamp.warnings), True
+    return True
 
 
 def render_records(site: Site, cache: BuildCache, progress: Progress | None) -> dict[str, RenderedPaper]:
@@ -258,13 +325,14 @@ def write_citation_files(writer: OutputWriter, cache: BuildCache, site: Site, wo
         writer.write(path, data)
 
 
-def write_search_files(writer: OutputWriter, cache: BuildCache, docs: list[SearchDocument], shard_threshold: int) -> None:
+def write_search_files(writer: OutputWriter, cache: BuildCache, docs: list[SearchDocument], shard_threshold: int,
+                       progress: Progress | None = None) -> None:
     """The search data, rebuilt only when a document changed (it is the same for most edits of notes-free fields)."""
     key = hashlib.blake2b(pickle.dumps((docs, shard_threshold), protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
     paths = [f"search/{name}" for name in cache.search_files]
     if cache.search_key == key and paths and all(writer.keep(path) for path in paths):
         return
-    files = build_search_files(docs, shard_threshold=shard_threshold)
+    files = build_search_files(docs, shard_threshold=shard_threshold, progress=progress)
     for name, data in files.items():
         path = f"search/{name}"
         if not writer.is_planned(path):  # kept above before a missing file was found
@@ -272,12 +340,13 @@ def write_search_files(writer: OutputWriter, cache: BuildCache, docs: list[Searc
     cache.search_key, cache.search_files = key, sorted(files)
 
 
-def find_related(views: dict[str, PaperView], cache: BuildCache) -> dict[str, tuple[RelatedMatch, ...]]:
+def find_related(views: dict[str, PaperView], cache: BuildCache,
+                 progress: Progress | None = None) -> dict[str, tuple[RelatedMatch, ...]]:
     """Related papers of every paper, kept in the cache until a title or abstract changes."""
     documents = {pid: paper_text(views[pid].title_text, views[pid].abstract_text) for pid in sorted(views)}
     key = hashlib.blake2b(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
     if cache.related_key != key:
-        cache.related, cache.related_key = related_papers(documents), key
+        cache.related, cache.related_key = related_papers(documents, progress=progress), key
     return cache.related
 
 

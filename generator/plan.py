@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, fields
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .citations import Citation
 from .related import RelatedMatch
-from .site import Site
+from .site import Author, Site, Tag
 from .urls import Urls, output_path
 from .views import Link, PaperView
 
@@ -188,109 +188,147 @@ def plan_pages(site: Site, urls: Urls, info: SiteInfo, views: dict[str, PaperVie
                related: dict[str, tuple[RelatedMatch, ...]] | None = None,
                citations: dict[str, Citation] | None = None) -> list[PlannedPage]:
     """Every HTML page, in a stable order."""
-    return list(_plan(site, urls, info, views, intros, related or {}, citations or {}))
+    return list(Planner(site, urls, info, views, intros, related or {}, citations or {}).every_page())
+
+
+class Planner:
+    """Plans the site's pages, all of them or one group at a time.
+
+    The groups (a day with its papers' pages, a tag's listing, an author's) are
+    what the preview's fast path plans again when one record's text changes.
+    """
+
+    def __init__(self, site: Site, urls: Urls, info: SiteInfo, views: dict[str, PaperView], intros: dict[str, str],
+                 related: dict[str, tuple[RelatedMatch, ...]], citations: dict[str, Citation]) -> None:
+        self.site, self.urls, self.info, self.views = site, urls, info, views
+        self.intros, self.related, self.citations = intros, related, citations
+        self.summaries = [day_summary(site, urls, i) for i in range(len(site.days))]
+
+    def every_page(self) -> Iterator[PlannedPage]:
+        site = self.site
+        yield self.home()
+        for index in range(len(site.days)):
+            yield from self.day(index)
+        yield self.archive()
+        yield self.tags_index()
+        for tag in site.tags:
+            yield from self.tag(tag)
+        yield self.authors_index()
+        for author in site.authors:
+            yield from self.author(author)
+        yield from self.fixed_pages()
+
+    def home(self) -> PlannedPage:
+        config, latest = self.site.config, self.site.latest_day
+        return PlannedPage("index.html", "home.html", HomeContext(
+            self.info, _meta(self.urls, "home", config.title, "", config.description),
+            day=self.summaries[0] if self.summaries else None,
+            papers=tuple(self.views[p.id] for p in latest.papers) if latest else (),
+            earlier_days=tuple(self.summaries[1:15]),
+            intro_html=self.intros.get(latest.key, "") if latest else "",
+        ))
+
+    def day(self, index: int) -> Iterator[PlannedPage]:
+        """The day's page, then the page of each of its papers."""
+        day, summary, summaries = self.site.days[index], self.summaries[index], self.summaries
+        path = f"digest/{day.key}/"
+        yield PlannedPage(output_path(path), "day.html", DayContext(
+            self.info, _meta(self.urls, "day", f"Papers of {format_day(day.date)}", path,
+                             f"{len(day.papers)} papers in {self.site.config.title} on {format_day(day.date)}."),
+            day=summary,
+            papers=tuple(self.views[p.id] for p in day.papers),
+            newer=summaries[index - 1] if index > 0 else None,
+            older=summaries[index + 1] if index + 1 < len(summaries) else None,
+            intro_html=self.intros.get(day.key, ""),
+        ))
+        for position in range(len(day.papers)):
+            yield self.paper(index, position)
+
+    def paper(self, day_index: int, position: int) -> PlannedPage:
+        day, views = self.site.days[day_index], self.views
+        paper = day.papers[position]
+        view = views[paper.id]
+        path = f"papers/{paper.slug}/"
+        return PlannedPage(output_path(path), "paper.html", PaperContext(
+            self.info, _meta(self.urls, "paper", view.title_text, path, _description(view.abstract_text)),
+            paper=view,
+            previous=views[day.papers[position - 1].id] if position > 0 else None,
+            next=views[day.papers[position + 1].id] if position + 1 < len(day.papers) else None,
+            day=self.summaries[day_index],
+            related=tuple(RelatedPaper(views[match.paper_id], match.terms) for match in self.related.get(paper.id, ())),
+            citation=self.citations.get(paper.id),
+        ))
+
+    def archive(self) -> PlannedPage:
+        months: dict[tuple[int, int], list[DaySummary]] = {}
+        for summary in self.summaries:
+            months.setdefault((summary.date.year, summary.date.month), []).append(summary)
+        return PlannedPage("archive/index.html", "archive.html", ArchiveContext(
+            self.info, _meta(self.urls, "archive", "Archive", "archive/", f"Every digest day of {self.site.config.title}."),
+            months=tuple(Month(f"{MONTHS[m - 1]} {y}", tuple(days), sum(d.count for d in days))
+                         for (y, m), days in months.items()),
+            total_papers=len(self.site.papers),
+        ))
+
+    def tags_index(self) -> PlannedPage:
+        urls = self.urls
+        return PlannedPage("tags/index.html", "tags.html", IndexContext(
+            self.info, _meta(urls, "tags", "Tags", "tags/", f"Topics of {self.site.config.title}."),
+            entries=tuple(CountedLink(tag.name, urls.tag(tag.slug), len(tag.papers)) for tag in self.site.tags),
+        ))
+
+    def tag(self, tag: Tag) -> Iterator[PlannedPage]:
+        urls, title = self.urls, self.site.config.title
+        feeds = (FeedLink(f"{title}: {tag.name} (RSS)", "application/rss+xml", urls.page(f"tags/{tag.slug}/feed.xml")),
+                 FeedLink(f"{title}: {tag.name} (Atom)", "application/atom+xml", urls.page(f"tags/{tag.slug}/atom.xml")))
+        return self._listing("tag", tag.name, tag.description, tag.papers, lambda n: urls.tag(tag.slug, n),
+                             f"tags/{tag.slug}/", f"Papers tagged “{tag.name}”", feeds)
+
+    def authors_index(self) -> PlannedPage:
+        urls = self.urls
+        return PlannedPage("authors/index.html", "authors.html", IndexContext(
+            self.info, _meta(urls, "authors", "Authors", "authors/", f"Authors of the papers in {self.site.config.title}."),
+            entries=tuple(CountedLink(author.name, urls.author(author.slug), len(author.papers))
+                          for author in self.site.authors),
+        ))
+
+    def author(self, author: Author) -> Iterator[PlannedPage]:
+        urls = self.urls
+        return self._listing("author", author.name, "", author.papers, lambda n: urls.author(author.slug, n),
+                             f"authors/{author.slug}/", f"Papers by {author.name}", ())
+
+    def fixed_pages(self) -> Iterator[PlannedPage]:
+        info, urls, title = self.info, self.urls, self.site.config.title
+        yield PlannedPage("search/index.html", "search.html", PageContext(
+            info, _meta(urls, "search", "Search", "search/", f"Search the papers of {title}.")))
+        # The reading list is kept in the browser (issue 10): the page is a frame app.js fills.
+        yield PlannedPage("starred/index.html", "starred.html", PageContext(
+            info, _meta(urls, "starred", "Starred papers", "starred/", "Papers you starred, kept in this browser.")))
+        yield PlannedPage("404.html", "404.html", PageContext(info, _meta(urls, "404", "Page not found", "404.html")))
+
+    def _listing(self, kind: str, name: str, description: str, papers: tuple, page_url: Callable[[int], str],
+                 base_path: str, title: str, feeds: tuple[FeedLink, ...]) -> Iterator[PlannedPage]:
+        per_page = self.site.config.papers_per_page
+        total_pages = max(1, math.ceil(len(papers) / per_page))
+        links = tuple(Link(str(n), page_url(n)) for n in range(1, total_pages + 1))
+        for number in range(1, total_pages + 1):
+            path = base_path + (f"page/{number}/" if number > 1 else "")
+            chunk = papers[(number - 1) * per_page: number * per_page]
+            page_title = title if number == 1 else f"{title} (page {number} of {total_pages})"
+            yield PlannedPage(output_path(path), f"{kind}.html", ListingContext(
+                self.info, _meta(self.urls, kind, page_title, path, description or f"{title}: {len(papers)} in all.", feeds),
+                name=name, description=description, total=len(papers),
+                papers=tuple(self.views[p.id] for p in chunk),
+                pagination=Pagination(number, total_pages,
+                                      page_url(number - 1) if number > 1 else None,
+                                      page_url(number + 1) if number < total_pages else None,
+                                      links),
+            ))
 
 
 def _meta(urls: Urls, kind: str, title: str, path: str, description: str = "", feeds: tuple[FeedLink, ...] = ()) -> PageMeta:
     url = urls.page(path)
     return PageMeta(kind, title, url, urls.absolute(url), description, feeds)
-
-
-def _plan(site: Site, urls: Urls, info: SiteInfo, views: dict[str, PaperView], intros: dict[str, str],
-          related: dict[str, tuple[RelatedMatch, ...]], citations: dict[str, Citation]) -> Iterator[PlannedPage]:
-    config = site.config
-    summaries = [day_summary(site, urls, i) for i in range(len(site.days))]
-
-    latest = site.days[0] if site.days else None
-    yield PlannedPage("index.html", "home.html", HomeContext(
-        info, _meta(urls, "home", config.title, "", config.description),
-        day=summaries[0] if summaries else None,
-        papers=tuple(views[p.id] for p in latest.papers) if latest else (),
-        earlier_days=tuple(summaries[1:15]),
-        intro_html=intros.get(latest.key, "") if latest else "",
-    ))
-
-    for index, day in enumerate(site.days):
-        summary = summaries[index]
-        path = f"digest/{day.key}/"
-        yield PlannedPage(output_path(path), "day.html", DayContext(
-            info, _meta(urls, "day", f"Papers of {format_day(day.date)}", path,
-                        f"{len(day.papers)} papers in {config.title} on {format_day(day.date)}."),
-            day=summary,
-            papers=tuple(views[p.id] for p in day.papers),
-            newer=summaries[index - 1] if index > 0 else None,
-            older=summaries[index + 1] if index + 1 < len(summaries) else None,
-            intro_html=intros.get(day.key, ""),
-        ))
-        for position, paper in enumerate(day.papers):
-            view = views[paper.id]
-            paper_path = f"papers/{paper.slug}/"
-            yield PlannedPage(output_path(paper_path), "paper.html", PaperContext(
-                info, _meta(urls, "paper", view.title_text, paper_path, _description(view.abstract_text)),
-                paper=view,
-                previous=views[day.papers[position - 1].id] if position > 0 else None,
-                next=views[day.papers[position + 1].id] if position + 1 < len(day.papers) else None,
-                day=summary,
-                related=tuple(RelatedPaper(views[match.paper_id], match.terms) for match in related.get(paper.id, ())),
-                citation=citations.get(paper.id),
-            ))
-
-    months: dict[tuple[int, int], list[DaySummary]] = {}
-    for summary in summaries:
-        months.setdefault((summary.date.year, summary.date.month), []).append(summary)
-    yield PlannedPage("archive/index.html", "archive.html", ArchiveContext(
-        info, _meta(urls, "archive", "Archive", "archive/", f"Every digest day of {config.title}."),
-        months=tuple(Month(f"{MONTHS[m - 1]} {y}", tuple(days), sum(d.count for d in days)) for (y, m), days in months.items()),
-        total_papers=len(site.papers),
-    ))
-
-    yield PlannedPage("tags/index.html", "tags.html", IndexContext(
-        info, _meta(urls, "tags", "Tags", "tags/", f"Topics of {config.title}."),
-        entries=tuple(CountedLink(tag.name, urls.tag(tag.slug), len(tag.papers)) for tag in site.tags),
-    ))
-    for tag in site.tags:
-        feeds = (FeedLink(f"{config.title}: {tag.name} (RSS)", "application/rss+xml", urls.page(f"tags/{tag.slug}/feed.xml")),
-                 FeedLink(f"{config.title}: {tag.name} (Atom)", "application/atom+xml", urls.page(f"tags/{tag.slug}/atom.xml")))
-        yield from _listing(urls, info, views, "tag", tag.name, tag.description, tag.papers,
-                            lambda n, slug=tag.slug: urls.tag(slug, n), f"tags/{tag.slug}/",
-                            config.papers_per_page, f"Papers tagged “{tag.name}”", feeds)
-
-    yield PlannedPage("authors/index.html", "authors.html", IndexContext(
-        info, _meta(urls, "authors", "Authors", "authors/", f"Authors of the papers in {config.title}."),
-        entries=tuple(CountedLink(author.name, urls.author(author.slug), len(author.papers)) for author in site.authors),
-    ))
-    for author in site.authors:
-        yield from _listing(urls, info, views, "author", author.name, "", author.papers,
-                            lambda n, slug=author.slug: urls.author(slug, n), f"authors/{author.slug}/",
-                            config.papers_per_page, f"Papers by {author.name}", ())
-
-    yield PlannedPage("search/index.html", "search.html", PageContext(
-        info, _meta(urls, "search", "Search", "search/", f"Search the papers of {config.title}.")))
-    # The reading list is kept in the browser (issue 10): the page is a frame app.js fills.
-    yield PlannedPage("starred/index.html", "starred.html", PageContext(
-        info, _meta(urls, "starred", "Starred papers", "starred/", "Papers you starred, kept in this browser.")))
-    yield PlannedPage("404.html", "404.html", PageContext(
-        info, _meta(urls, "404", "Page not found", "404.html")))
-
-
-def _listing(urls: Urls, info: SiteInfo, views: dict[str, PaperView], kind: str, name: str, description: str,
-             papers: tuple, page_url: Any, base_path: str, per_page: int, title: str,
-             feeds: tuple[FeedLink, ...]) -> Iterator[PlannedPage]:
-    total_pages = max(1, math.ceil(len(papers) / per_page))
-    links = tuple(Link(str(n), page_url(n)) for n in range(1, total_pages + 1))
-    for number in range(1, total_pages + 1):
-        path = base_path + (f"page/{number}/" if number > 1 else "")
-        chunk = papers[(number - 1) * per_page: number * per_page]
-        page_title = title if number == 1 else f"{title} (page {number} of {total_pages})"
-        yield PlannedPage(output_path(path), f"{kind}.html", ListingContext(
-            info, _meta(urls, kind, page_title, path, description or f"{title}: {len(papers)} in all.", feeds),
-            name=name, description=description, total=len(papers),
-            papers=tuple(views[p.id] for p in chunk),
-            pagination=Pagination(number, total_pages,
-                                  page_url(number - 1) if number > 1 else None,
-                                  page_url(number + 1) if number < total_pages else None,
-                                  links),
-        ))
 
 
 def _description(text: str, limit: int = 200) -> str:

@@ -330,8 +330,8 @@ def link_leaving(path: Path, root: Path) -> ContentError | None:
                         f"copy the {kind} into the content folder instead of linking it")
 
 
-def load_records(content_dir: Path, *, max_chars: int = 100_000,
-                 known: dict[str, Paper] | None = None) -> tuple[list[Paper], list[ContentError]]:
+def load_records(content_dir: Path, *, max_chars: int = 100_000, known: dict[str, Paper] | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Paper], list[ContentError]]:
     """Read and validate every record; duplicate ids are errors naming both files.
 
     `known` maps `record_key()` of records parsed by an earlier build to their
@@ -339,7 +339,9 @@ def load_records(content_dir: Path, *, max_chars: int = 100_000,
     """
     files, errors = record_files(content_dir)
     papers: list[Paper] = []
-    for path in files:
+    for number, path in enumerate(files, start=1):
+        if progress and number % 1000 == 0:
+            progress("load", number, len(files))
         data = path.read_bytes()
         paper = known.get(record_key(str(path), content_hash(data), max_chars)) if known else None
         if paper is None:

@@ -8,14 +8,19 @@ are kept.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
-import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.preprocessing import normalize
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
+
+# numpy, scipy and scikit-learn take over half a second to import: they are
+# imported where they are used, so a build that reuses cached related papers
+# (and every other command) never pays for them.
 
 logger = logging.getLogger(__name__)
 
@@ -63,21 +68,33 @@ def paper_text(title: str, abstract: str) -> str:
     return f"{title}\n{title}\n{abstract}"
 
 
+@functools.cache
+def stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
 def words(text: str) -> list[str]:
     """Terms of a text: `self-supervised` counts as itself and as `self` and `supervised`,
     so it matches both its own spelling and papers that write the parts apart."""
+    stop = stop_words()
     terms: list[str] = []
     for word in WORD.findall(text.lower()):
-        if word not in ENGLISH_STOP_WORDS:
+        if word not in stop:
             terms.append(word)
         if "-" in word:
-            terms.extend(part for part in word.split("-") if len(part) > 1 and part not in ENGLISH_STOP_WORDS
+            terms.extend(part for part in word.split("-") if len(part) > 1 and part not in stop
                          and not part.isdigit())
     return terms
 
 
 def vectorize(documents: dict[str, str]) -> TextMatrix:
     """TF-IDF of each document, by id; an empty input or vocabulary gives an empty matrix."""
+    import numpy as np
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     ids = tuple(documents)
     vectorizer = TfidfVectorizer(
         analyzer=words, sublinear_tf=True, dtype=np.float32,
@@ -93,7 +110,8 @@ def vectorize(documents: dict[str, str]) -> TextMatrix:
 
 
 def related_papers(documents: dict[str, str], *, limit: int = RELATED_LIMIT, duplicate_above: float = DUPLICATE_ABOVE,
-                   min_score: float = MIN_SCORE, chunk_rows: int = CHUNK_ROWS) -> dict[str, tuple[RelatedMatch, ...]]:
+                   min_score: float = MIN_SCORE, chunk_rows: int = CHUNK_ROWS,
+                   progress: Callable[[str, int, int], None] | None = None) -> dict[str, tuple[RelatedMatch, ...]]:
     """Up to `limit` most similar other documents for each id, best first.
 
     `documents` maps a paper id to its text (see `paper_text`). Papers whose
@@ -106,6 +124,8 @@ def related_papers(documents: dict[str, str], *, limit: int = RELATED_LIMIT, dup
     of the exact top 5; at 10,000 papers it takes about half the time of the
     exact product (some 3 s in all on one core).
     """
+    import numpy as np
+
     matrix = vectorize(documents)
     result: dict[str, tuple[RelatedMatch, ...]] = {paper_id: () for paper_id in matrix.ids}
     count = len(matrix.ids)
@@ -116,6 +136,8 @@ def related_papers(documents: dict[str, str], *, limit: int = RELATED_LIMIT, dup
     heavy_columns = heavy.T.tocsc()
     candidates_per_row = min(CANDIDATES, count - 1)
     for start in range(0, count, chunk_rows):
+        if progress:
+            progress("related", start, count)
         stop = min(start + chunk_rows, count)
         size = stop - start
         rough = (heavy[start:stop] @ heavy_columns).toarray()
@@ -136,6 +158,9 @@ def related_papers(documents: dict[str, str], *, limit: int = RELATED_LIMIT, dup
 
 def heaviest_terms(rows: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
     """Each row cut to its `keep` heaviest terms, normalised again."""
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
     pruned = rows.copy()
     for row in np.nonzero(np.diff(pruned.indptr) > keep)[0]:
         weights = pruned.data[pruned.indptr[row]:pruned.indptr[row + 1]]
@@ -147,6 +172,8 @@ def heaviest_terms(rows: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
 
 def shared_terms(matrix: TextMatrix, first: int, second: int, count: int = EXPLAINING_TERMS) -> tuple[str, ...]:
     """The terms of both rows whose weight products add most to their cosine."""
+    import numpy as np
+
     rows = matrix.rows
     a = slice(rows.indptr[first], rows.indptr[first + 1])
     b = slice(rows.indptr[second], rows.indptr[second + 1])

@@ -82,16 +82,18 @@ def card_renderer(env: jinja2.Environment) -> Callable[..., Markup]:
     A paper appears on its day, every tag and every author page: at 10,000 papers
     that is ~80,000 cards, mostly the same ones. A card depends only on the paper's
     view and the templates, both fixed for one environment, so it is memoised.
+    The key is the view object itself (by identity, kept alive in the entry): the
+    preview's fast path reuses the environment with new views of edited papers.
     """
-    memo: dict[tuple[str, str, bool], Markup] = {}
+    memo: dict[tuple[int, str, bool], tuple[Any, Markup]] = {}
 
     def paper_card(paper: Any, heading: str = "h2", show_day: bool = False) -> Markup:
-        key = (paper.id, heading, show_day)
-        html = memo.get(key)
-        if html is None:
+        key = (id(paper), heading, show_day)
+        entry = memo.get(key)
+        if entry is None or entry[0] is not paper:
             macro = env.get_template("macros.html").module.paper_card  # type: ignore[attr-defined]
-            html = memo[key] = Markup(macro(paper, heading, show_day))
-        return html
+            entry = memo[key] = (paper, Markup(macro(paper, heading, show_day)))
+        return entry[1]
 
     return paper_card
 

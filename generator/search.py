@@ -32,7 +32,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from lunr import get_default_builder
@@ -163,7 +163,8 @@ class TermIndex:
     """Per term, per field, flat pairs [doc, score * 1000, ...]."""
 
 
-def build_term_index(lunr_docs: Sequence[dict[str, str]]) -> TermIndex:
+def build_term_index(lunr_docs: Sequence[dict[str, str]],
+                     progress: Callable[[str, int, int], None] | None = None) -> TermIndex:
     """Terms, term indices and field-vector scores exactly as lunr.py's `lunr()` makes them.
 
     Same tokenizer split, same pipeline, same first-seen term numbering, same
@@ -177,6 +178,8 @@ def build_term_index(lunr_docs: Sequence[dict[str, str]]) -> TermIndex:
     field_count = len(FIELD_NAMES)
     lengths: list[list[int]] = [[] for _ in FIELD_NAMES]
     for doc_number, doc in enumerate(lunr_docs):
+        if progress and doc_number % 1000 == 999:
+            progress("search", doc_number + 1, len(lunr_docs))
         for f, name in enumerate(FIELD_NAMES):
             text = doc[name]
             words = [t for t in map(lookup, _SPLIT(text.lower())) if t] if text else []
@@ -364,7 +367,8 @@ def _gaps(numbers: list[int]) -> list[int]:
 
 
 def build_search_files(
-    docs: Sequence[SearchDocument], *, shard_threshold: int = 2000, workers: int = 1
+    docs: Sequence[SearchDocument], *, shard_threshold: int = 2000, workers: int = 1,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, bytes]:
     """Every file of the search data, keyed by its path relative to the output's `search/` folder.
 
@@ -376,7 +380,7 @@ def build_search_files(
     del workers
     ordered = document_order(docs)
     _check_unique(ordered)
-    index = build_term_index([lunr_document(d) for d in ordered])
+    index = build_term_index([lunr_document(d) for d in ordered], progress)
     if len(ordered) < shard_threshold:
         groups = {"": sorted(index.terms)} if index.terms else {}
     else:

@@ -69,8 +69,12 @@ class Site:
         return next(day for day in self.days if day.date == paper.day)
 
 
+def _newest_key(paper: Paper) -> tuple[int, int, str, str]:
+    return -paper.day.toordinal(), -(paper.upvotes or 0), paper.title.casefold(), paper.id
+
+
 def newest_first(papers: list[Paper]) -> tuple[Paper, ...]:
-    return tuple(sorted(papers, key=lambda p: (-p.day.toordinal(), -(p.upvotes or 0), p.title.casefold(), p.id)))
+    return tuple(sorted(papers, key=_newest_key))
 
 
 def day_order_key(order: str):  # type: ignore[no-untyped-def]
@@ -170,3 +174,31 @@ def group_authors(papers: list[Paper]) -> tuple[tuple[Author, ...], dict[str, st
         for slug, items in sorted(by_slug.items())
     )
     return authors, author_slugs
+
+
+def replace_paper(site: Site, paper: Paper) -> Site:
+    """The site with a new version of one paper: same id, day, tags and authors, other text.
+
+    The preview's fast path (`quick.py`) uses it to avoid modelling the whole
+    site again; its lists are sorted again, since titles and upvotes order them.
+    """
+    old = site.papers[paper.id]
+    papers = dict(site.papers)
+    papers[paper.id] = paper
+    if _newest_key(old) != _newest_key(paper):
+        papers = {p.id: p for p in newest_first(list(papers.values()))}
+
+    def swapped(items: tuple[Paper, ...]) -> list[Paper]:
+        return [paper if p.id == paper.id else p for p in items]
+
+    order = day_order_key(site.config.day_order)
+    author_slugs = {site.author_slugs[name] for name in paper.authors}
+    return replace(
+        site, papers=papers,
+        days=tuple(Day(day.date, tuple(sorted(swapped(day.papers), key=order))) if day.date == paper.day else day
+                   for day in site.days),
+        tags=tuple(replace(tag, papers=newest_first(swapped(tag.papers))) if tag.name in paper.tags else tag
+                   for tag in site.tags),
+        authors=tuple(replace(author, papers=newest_first(swapped(author.papers))) if author.slug in author_slugs else author
+                      for author in site.authors),
+    )

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .citations import Citation
+from .citations import Citation, Work, make_citation
+from .config import SiteConfig
+from .urls import Urls
 from .views import PaperView
 from .write import OutputWriter
 
@@ -124,3 +126,11 @@ def with_card(citation: Citation, image_url: str, alt: str) -> Citation:
                                         ("og:image:height", str(HEIGHT)), ("og:image:alt", alt)),
         twitter=twitter + (("twitter:image", image_url), ("twitter:image:alt", alt)),
     )
+
+
+def paper_citation(config: SiteConfig, urls: Urls, view: PaperView, work: Work) -> Citation:
+    """A paper's citation data, its link-preview tags pointing at its card when the site makes cards."""
+    citation = make_citation(work, view.slug, urls)
+    if config.social.cards:
+        citation = with_card(citation, urls.absolute(view.url + "card.png"), f"{view.title_text} — {config.title}")
+    return citation

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from .config import SiteConfig, load_config
 from .errors import ContentError
 from .records import Paper, load_records, parse_record
@@ -144,6 +142,8 @@ class Suggestion:
 def suggest_tags(papers: list[Paper], config: SiteConfig, *, neighbours: int = NEIGHBOURS,
                  min_share: float = MIN_SHARE, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
     """A suggestion for each untagged paper (possibly with no tags, when nothing is alike enough)."""
+    import numpy as np  # only this command needs it; see `related`
+
     aliases = {fold(k): v for k, v in config.tags.aliases.items()}
     untagged = [paper for paper in papers if not paper.tags]
     tagged = [paper for paper in papers if paper.tags]

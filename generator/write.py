@@ -144,6 +144,12 @@ class OutputWriter:
     def commit(self) -> list[str]:
         """Move staged files into `output/` and prune what the plan no longer has; returns pruned paths."""
         with _signals_deferred():
+            if self._output_is_new():
+                # A first build staged every file: the staging folder becomes `output/` in one rename.
+                with contextlib.suppress(FileNotFoundError):
+                    self.output_dir.rmdir()
+                os.replace(self.staging_dir, self.output_dir)
+                return []
             self.output_dir.mkdir(parents=True, exist_ok=True)
             for link in self.links:
                 (self.output_dir / link).unlink(missing_ok=True)
@@ -155,6 +161,16 @@ class OutputWriter:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, target)
             return self._prune()
+
+    def _output_is_new(self) -> bool:
+        """True when `output/` is missing or empty, so the staging folder holds the whole site."""
+        if self.output_dir.is_symlink():
+            return False
+        try:
+            with os.scandir(self.output_dir) as entries:
+                return next(entries, None) is None
+        except FileNotFoundError:
+            return True
 
     def _prune(self) -> list[str]:
         removed: list[str] = []

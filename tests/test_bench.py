@@ -16,7 +16,8 @@ from tests.conftest import ROOT, SAMPLE_CONTENT
 def test_bench_prints_every_figure(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
     result = subprocess.run(
-        [sys.executable, "build.py", "bench", "--papers", "200", "--keep", str(tmp_path / "work"), "--export", str(corpus)],
+        [sys.executable, "build.py", "bench", "--papers", "200", "--keep", str(tmp_path / "work"), "--export", str(corpus),
+         "--edits", "2"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr
@@ -31,6 +32,7 @@ def test_bench_prints_every_figure(tmp_path: Path) -> None:
     assert 0 < rendered["one abstract changed"] < 50
     assert "search index build (cold)" in out and "output" in out and "import of 200 JSON lines" in out
     assert re.search(r"first two-word query .* KB gzip", out)
+    assert re.search(r"preview server, .*\(median of 2\): abstract \d+ ms, title \d+ ms; a base template edit [\d.]+ s", out)
     assert len(corpus.read_text(encoding="utf-8").splitlines()) == 200
     assert len(list((tmp_path / "work" / "content" / "papers").glob("*.md"))) == 200
 

@@ -344,11 +344,14 @@ def test_a_wildcard_bind_warns() -> None:
 
 def test_edit_latency_is_measured_through_the_running_preview(content_copy: Path, tmp_path: Path) -> None:
     record = content_copy / "papers" / f"{RECORD_ID}.md"
-    before = record.read_bytes()
-    results = measure_edit_latency(content_copy, tmp_path / "latency", edits=1, paper_id=RECORD_ID)
-    assert sorted(results) == ["abstract", "title"]
-    assert all(len(result.seconds) == 1 for result in results.values())
-    assert record.read_bytes() == before  # restored
+    base = tmp_path / "themes" / "default" / "templates" / "base.html"  # a project copy of the theme's base
+    base.parent.mkdir(parents=True)
+    base.write_bytes((ROOT / "themes" / "default" / "templates" / "base.html").read_bytes())
+    before, base_before = record.read_bytes(), base.read_bytes()
+    results = measure_edit_latency(content_copy, tmp_path / "latency", edits=2, paper_id=RECORD_ID, base_template=base)
+    assert sorted(results) == ["abstract", "template", "title"]
+    assert [len(results[name].seconds) for name in ("abstract", "title", "template")] == [2, 2, 1]
+    assert record.read_bytes() == before and base.read_bytes() == base_before  # restored
 
 
 def test_revise_field_edits_quoted_and_block_fields() -> None:

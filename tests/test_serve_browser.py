@@ -69,3 +69,40 @@ def test_a_paper_page_follows_edits_failures_and_fixes(page: object, content_cop
         expect(title).to_contain_text("Fixed I2VEdit:", timeout=TIMEOUT_MS)
         expect(overlay).to_have_count(0)
     assert page.page_errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_only_pages_that_show_the_edited_record_reload(page: object, content_copy: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    record = content_copy / "papers" / f"{RECORD_ID}.md"
+    paper = load_site(content_copy).site.papers[RECORD_ID]
+    with running_preview(content_copy, tmp_path) as server:
+        day_page = page
+        other_page = page.context.new_page()  # type: ignore[attr-defined]
+        try:
+            day_page.goto(f"{server.url}digest/{paper.day.isoformat()}/")  # type: ignore[attr-defined]
+            other_page.goto(f"{server.url}starred/")
+            assert server.channel.wait_for_clients(2, REBUILD_TIMEOUT)
+            for each in (day_page, other_page):
+                each.evaluate("window.sameDocument = true")  # type: ignore[attr-defined]
+            # A second listener on the other page counts the reload events it is sent.
+            other_page.evaluate("""(url) => {
+                window.reloadEvents = 0;
+                new EventSource(url).addEventListener("reload", () => { window.reloadEvents += 1; });
+            }""", f"{server.base_path}__live-reload")
+            assert server.channel.wait_for_clients(3, REBUILD_TIMEOUT)
+            builds = server.builds
+
+            atomic_write(record, record.read_text(encoding="utf-8").replace('title: "I2VEdit:', 'title: "Renamed I2VEdit:', 1))
+            # The day lists the paper: it reloads with the new title.
+            expect(day_page.locator("main")).to_contain_text("Renamed I2VEdit:", timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+            assert day_page.evaluate("window.sameDocument === undefined")  # type: ignore[attr-defined]
+            # Two events (the fast path, then the build's feeds and search data) reached the page
+            # that does not show the paper, and it was reloaded by neither.
+            assert server.wait_for_builds(builds + 1, REBUILD_TIMEOUT)
+            assert server.last_outcome is not None and server.last_outcome.quick_pages
+            other_page.wait_for_function("window.reloadEvents >= 2", timeout=TIMEOUT_MS)
+            assert other_page.evaluate("window.sameDocument === true")
+        finally:
+            other_page.close()

@@ -200,8 +200,8 @@ def test_a_new_client_learns_the_current_state_first() -> None:
     assert 'event: hello\ndata: {"build": "s-1"}' in opening
     assert "event: failed" in opening and "content/papers/x.md:3" in opening
     assert next(stream) == ":\n\n"  # a heartbeat, nothing new
-    channel.reloaded("s-2")
-    assert next(stream).startswith('event: reload\ndata: {"build": "s-2", "stylesheets": []}')
+    channel.reloaded("s-2", pages=("/papers/x/",))
+    assert next(stream).startswith('event: reload\ndata: {"build": "s-2", "stylesheets": [], "pages": ["/papers/x/"]}')
     channel.close()
     assert list(stream) == []
     assert channel.clients == 0

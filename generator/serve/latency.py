@@ -46,11 +46,13 @@ def revise_field(record: str, name: str, marker: str) -> str:
 
 
 def measure_edit_latency(content_dir: Path, workdir: Path, edits: int = 5, paper_id: str | None = None,
-                         timeout: float = 120.0) -> dict[str, EditLatency]:
+                         timeout: float = 120.0, base_template: Path | None = None) -> dict[str, EditLatency]:
     """Median-ready timings of `edits` saves per field in `EDITED_FIELDS`, on one record.
 
-    `workdir` receives the preview's output and cache; the first (cold) build is not timed.
-    The record is restored afterwards.
+    With `base_template` (a project theme's base.html, which every page extends),
+    also one template edit: a comment put before `</body>`, timed until the
+    paper's page has it. `workdir` receives the preview's output and cache; the
+    first (cold) build is not timed. Every edited file is restored afterwards.
     """
     loaded = load_site(content_dir)
     paper = loaded.site.papers[paper_id] if paper_id else sorted(loaded.site.papers.values(), key=lambda p: p.id)[
@@ -72,11 +74,25 @@ def measure_edit_latency(content_dir: Path, workdir: Path, edits: int = 5, paper
                 record.write_text(revise_field(text, name, marker), encoding="utf-8")
                 _wait_for_text(server, url, marker, timeout)
                 results[name].seconds.append(time.perf_counter() - started)
+        if base_template is not None:
+            results["template"] = _time_template_edit(server, url, base_template, timeout)
     finally:
         record.write_bytes(original)
         server.stop()
         thread.join(10)
     return results
+
+
+def _time_template_edit(server: PreviewServer, url: str, base_template: Path, timeout: float) -> EditLatency:
+    template = base_template.read_bytes()
+    marker = "RevisedTemplate"
+    try:
+        started = time.perf_counter()
+        base_template.write_bytes(template.replace(b"</body>", f"<!-- {marker} --></body>".encode(), 1))
+        _wait_for_text(server, url, marker, timeout)
+        return EditLatency("template", [time.perf_counter() - started])
+    finally:
+        base_template.write_bytes(template)
 
 
 def _wait_for_text(server: PreviewServer, url: str, marker: str, timeout: float) -> None:

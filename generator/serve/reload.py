@@ -7,8 +7,10 @@ Only the preview server serves the client, at `{base}__live-reload.js`; a
   page came from (stamped on each HTML response in a `Server-Timing` entry),
   so a change that landed between the page load and the connection, or while
   the server was restarting, still reloads the page.
-- `reload` {build, stylesheets}: the site changed. With `stylesheets` (a
-  CSS-only change) the client swaps those links and keeps the page.
+- `reload` {build, stylesheets, pages}: the site changed. With `stylesheets` (a
+  CSS-only change) the client swaps those links and keeps the page. `pages`
+  lists the URL paths of the pages that changed (null: any may have); a page
+  not among them stays as it is, scroll and all.
 - `failed` {errors}: the build failed; the client shows the messages in an
   overlay, built from text nodes only (they quote record text).
 - `recovered` {}: a good build after a failure that changed no file.
@@ -60,11 +62,12 @@ class ReloadChannel:
         with self._condition:
             return self._condition.wait_for(lambda: self._clients >= count, timeout)
 
-    def reloaded(self, build_id: str, stylesheets: tuple[str, ...] = ()) -> None:
+    def reloaded(self, build_id: str, stylesheets: tuple[str, ...] = (), pages: tuple[str, ...] | None = None) -> None:
         with self._condition:
             self.build_id = build_id
             self.errors = ()
-            self._publish(format_event("reload", {"build": build_id, "stylesheets": list(stylesheets)}))
+            self._publish(format_event("reload", {"build": build_id, "stylesheets": list(stylesheets),
+                                                  "pages": None if pages is None else list(pages)}))
 
     def failed(self, errors: tuple[str, ...]) -> None:
         with self._condition:
@@ -214,10 +217,16 @@ _CLIENT = """\
     if (pageBuild === null) pageBuild = build;
     else if (build !== pageBuild) reload();
   });
+  // `/papers/x/index.html` and `/papers/x/` are one page.
+  const pagePath = location.pathname.replace(/index\\.html$/, "");
+
   source.addEventListener("reload", (event) => {
-    const { build, stylesheets } = JSON.parse(event.data);
+    const { build, stylesheets, pages } = JSON.parse(event.data);
     if (stylesheets.length && swapStylesheets(stylesheets)) {
       pageBuild = build;
+      clearErrors();
+    } else if (Array.isArray(pages) && !pages.includes(pagePath)) {
+      pageBuild = build;  // other pages changed; this one is still current
       clearErrors();
     } else {
       reload();

@@ -5,11 +5,17 @@ Every build, the first and each rebuild, is the ordinary incremental
 did not change are not rendered, identical files are not rewritten, removed
 records are pruned. A failed rebuild leaves the last good site in place and is
 shown in the terminal and in an overlay in the browser.
+
+When a save only edited records' text, the fast path (`quick.py`) first
+re-renders the pages that show them from the last build's model, in
+milliseconds, and the browser reloads; the full build then runs behind it
+without holding up requests, and stops early when newer changes arrive.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import secrets
 import threading
@@ -18,10 +24,12 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 from ..config import load_config
-from ..errors import BuildError
+from ..errors import BuildCancelled, BuildError
 from ..pipeline import BuildOptions, BuildReport, build
+from ..quick import SiteModel, quick_update
 from ..render import ThemeError, theme_dirs
 from ..write import UnsafePath
 from .changes import Change, ChangeKind, WatchedFolders
@@ -35,6 +43,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 STOP_WAIT_SECONDS = 10.0
 """How long stopping waits for a rebuild in progress to finish its commit."""
+MAX_LISTED_PAGES = 1000
+"""A reload event names the changed pages up to this many; beyond, every open page reloads."""
+QUICK_MAX_RECORDS = 20
+"""The fast path takes saves of up to this many records; a larger batch (a `git checkout`) gets the full build."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,10 @@ class BuildOutcome:
     stylesheets: tuple[str, ...] = ()
     """URLs of the new stylesheets, when only CSS changed (the browser swaps them without a reload)."""
     seconds: float = 0.0
+    quick_pages: tuple[str, ...] = ()
+    """Output paths the fast path rewrote before the build ran."""
+    cancelled: bool = False
+    """Stopped for newer changes, which the next build includes."""
 
     @property
     def ok(self) -> bool:
@@ -105,6 +121,8 @@ class PreviewServer:
         self._watcher: ChangeWatcher | None = None
         self._queue: RebuildQueue | None = None
         self._stopped = False
+        self._model: SiteModel | None = None
+        """The last good build's model, for the fast path; None after a failed build."""
 
     @property
     def port(self) -> int:
@@ -179,14 +197,22 @@ class PreviewServer:
         """Build once, tell the browser, report; never raises for a failing build."""
         changes = tuple(changes)
         base_path = self._configured_base_path()
-        self._idle.clear()
         start = time.perf_counter()
+        quick_pages = self._quick_update(changes, base_path)
+        if quick_pages is None:
+            self._idle.clear()  # requests wait for the build rather than see a half-made site
+        elif quick_pages:
+            self._generation += 1
+            self.channel.reloaded(self._build_id(), pages=self._page_urls(quick_pages, base_path))
         try:
             outcome = self._build(changes, base_path)
         finally:
             self._idle.set()
-        outcome = BuildOutcome(outcome.changes, outcome.report, outcome.errors, outcome.details,
-                               outcome.stylesheets, time.perf_counter() - start)
+        outcome = dataclasses.replace(outcome, seconds=time.perf_counter() - start, quick_pages=tuple(quick_pages or ()))
+        if outcome.cancelled:
+            logger.debug("build stopped for newer changes")
+            return outcome
+        self._model = outcome.report.model if outcome.report is not None else None
         if outcome.ok:
             self.base_path = base_path
         self.last_outcome = outcome
@@ -200,13 +226,29 @@ class PreviewServer:
             self._built.notify_all()
         return outcome
 
+    def _quick_update(self, changes: tuple[Change, ...], base_path: str) -> list[str] | None:
+        """The fast path's rewritten output paths, or None when this change needs the full build first."""
+        model = self._model
+        if (model is None or not changes or len(changes) > QUICK_MAX_RECORDS or base_path != self.base_path
+                or any(change.kind is not ChangeKind.RECORD for change in changes)):
+            return None
+        try:
+            return quick_update(model, [Path(change.path) for change in changes], self.output_dir)
+        except Exception:  # the full build that follows reports any real problem
+            logger.debug("fast path failed", exc_info=True)
+            self._model = None
+            return None
+
     def _build(self, changes: tuple[Change, ...], base_path: str) -> BuildOutcome:
         options = BuildOptions(
             content_dir=self.options.content_dir, output_dir=self.output_dir,
             base_url=self.origin + base_path, cache_dir=self.options.cache_dir, live_reload=True,
+            keep_model=True, cancelled=self._has_newer_changes,
         )
         try:
             report = build(options)
+        except BuildCancelled:
+            return BuildOutcome(changes, None, (), "", cancelled=True)
         except BuildError as exc:
             return BuildOutcome(changes, None, tuple(str(error) for error in exc.errors), exc.report())
         except (ThemeError, UnsafePath) as exc:
@@ -222,12 +264,27 @@ class PreviewServer:
                                 if path.startswith("static/") and path.endswith(".css"))
         return BuildOutcome(changes, report, (), report.summary(), stylesheets)
 
+    def _has_newer_changes(self) -> bool:
+        return self._queue is not None and self._queue.has_pending()
+
+    @staticmethod
+    def _page_urls(paths: list[str], base_path: str) -> tuple[str, ...] | None:
+        """The URL paths of the pages among changed output files, as `location.pathname` spells them;
+        None (every page may have changed) when there are too many to list."""
+        urls = {quote(base_path + path.removesuffix("index.html"), safe="/~!$&'()*+,;=:@")
+                for path in paths if path.endswith(".html")}
+        if any(path.startswith("search/") for path in paths):
+            urls.add(quote(base_path + "search/", safe="/~!$&'()*+,;=:@"))
+        return tuple(sorted(urls)) if len(urls) <= MAX_LISTED_PAGES else None
+
     def _announce(self, outcome: BuildOutcome) -> None:
         if not outcome.ok:
             self.channel.failed(outcome.errors)
         elif outcome.changed_files:
             self._generation += 1
-            self.channel.reloaded(self._build_id(), outcome.stylesheets)
+            assert outcome.report is not None
+            self.channel.reloaded(self._build_id(), outcome.stylesheets,
+                                  self._page_urls(outcome.report.written + outcome.report.removed, self.base_path))
         elif self.channel.errors:
             self.channel.recovered()
 

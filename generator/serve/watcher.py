@@ -67,6 +67,11 @@ class RebuildQueue:
             self._pending[change.path] = change
             self._condition.notify_all()
 
+    def has_pending(self) -> bool:
+        """True when changes wait for the next rebuild (the running one may stop early for them)."""
+        with self._condition:
+            return bool(self._pending) or self._stopping
+
     def stop(self, timeout: float | None = None) -> bool:
         """Stop after the rebuild in progress, if any; False when it outlasted `timeout`."""
         with self._condition:
