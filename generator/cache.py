@@ -7,6 +7,7 @@ is ignored and rebuilt, never trusted.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import pickle
@@ -26,6 +27,8 @@ CACHE_FILE = "build-cache.pickle"
 
 @dataclass
 class BuildCache:
+    # A build assigns these fields and never changes what they hold in place:
+    # the preview's in-memory copy relies on it (see `_saved_in_this_process`).
     output_dir: str
     records: dict[str, Paper] = field(default_factory=dict)
     """`records.record_key()` -> the parsed record, so unchanged files are not parsed again."""
@@ -52,8 +55,9 @@ _saved_in_this_process: dict[str, tuple[tuple[int, int, int], BuildCache]] = {}
 
 The preview builds again and again in one process: it takes the cache back from
 memory instead of unpickling tens of megabytes, as long as the file is still the
-one it wrote. `load_cache` takes the object out, since a build changes it as it
-goes; only `save_cache`, after a build that completed, puts it back.
+one it wrote. A build only ever assigns the cache's fields, never changes what
+they hold, so each build gets a shallow copy: one that stops half-way leaves
+the remembered cache as the file has it.
 """
 
 
@@ -70,9 +74,9 @@ def load_cache(cache_dir: Path | None, output_dir: Path) -> BuildCache:
     if cache_dir is None:
         return empty
     path = cache_dir / CACHE_FILE
-    remembered = _saved_in_this_process.pop(str(path.absolute()), None)
+    remembered = _saved_in_this_process.get(str(path.absolute()))
     if remembered is not None and remembered[0] == _file_key(path) and remembered[1].output_dir == empty.output_dir:
-        return remembered[1]
+        return copy.copy(remembered[1])
     try:
         with path.open("rb") as handle:
             cache = pickle.load(handle)

@@ -33,7 +33,7 @@ from urllib.parse import urljoin
 from feedgen.feed import FeedGenerator
 
 from . import __version__
-from .math import FORBIDDEN_CHARACTERS
+from .characters import FORBIDDEN_CHARACTERS, first_forbidden, without_forbidden
 from .plan import format_day
 from .site import Site
 from .urls import Urls
@@ -96,17 +96,7 @@ def day_entry_id(date: dt.date) -> str:
 
 def xml_safe(text: str) -> str:
     """`text` without the characters XML 1.0 forbids (and the controls HTML rejects)."""
-    return FORBIDDEN_CHARACTERS.sub("", text) if _may_be_forbidden(text) else text
-
-
-# FORBIDDEN_CHARACTERS lists every plane's non-characters, which makes it ten times
-# slower than a plain class; this one (any astral character counts) rules out most text first.
-_MAYBE_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-                              "\U00010000-\U0010ffff]")
-
-
-def _may_be_forbidden(text: str) -> bool:
-    return _MAYBE_FORBIDDEN.search(text) is not None
+    return without_forbidden(text)
 
 
 def at_midnight(date: dt.date) -> dt.datetime:
@@ -137,7 +127,7 @@ def forbidden_character_warnings(site: Site) -> list[str]:
             "journal_ref": (paper.journal_ref or "",),
         }
         for name, values in fields.items():
-            found = sorted({char for value in values if _may_be_forbidden(value)
+            found = sorted({char for value in values if first_forbidden(value)
                             for char in FORBIDDEN_CHARACTERS.findall(value)})
             if found:
                 codes = ", ".join(f"U+{ord(char):04X}" for char in found)

@@ -6,6 +6,7 @@ a record can never choose a path that leaves `output/` (issue: hostile input).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -84,6 +85,7 @@ def paper_slug(paper_id: str) -> str:
     return paper_id.replace("/", "-").lower()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same authors and tags come back on thousands of papers
 def slugify(text: str, max_length: int = 80) -> str:
     """A stable, lower-case ASCII slug for tags, authors and titles.
 

@@ -31,7 +31,8 @@ from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-from generator.math import FORBIDDEN_CHARACTERS, math_plugin, render_math
+from generator.characters import FORBIDDEN_CHARACTERS
+from generator.math import math_plugin, render_math
 
 logger = logging.getLogger(__name__)
 

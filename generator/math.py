@@ -23,6 +23,8 @@ from xml.etree.ElementTree import Element
 from latex2mathml.converter import convert_to_element
 from markdown_it import MarkdownIt
 
+from .characters import FORBIDDEN_CHARACTERS
+
 if TYPE_CHECKING:
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_inline import StateInline
@@ -85,14 +87,6 @@ _ATTRIBUTES: dict[str, re.Pattern[str]] = {
 
 # latex2mathml writes symbols as character references inside element text.
 _CHARACTER_REFERENCE = re.compile(r"&#x([0-9A-Fa-f]{1,6});")
-# Characters HTML forbids in text (controls other than tab, newline and carriage
-# return; surrogates; noncharacters): the checker rejects them and XML feeds cannot
-# carry most of them.
-FORBIDDEN_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-    + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000))
-    + "]"
-)
 
 
 class _Unsupported(Exception):

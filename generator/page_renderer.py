@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import multiprocessing
-import os
 import pickle
-import signal
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import jinja2
 
+from .parallel import can_fork, fork_map
 from .plan import PlannedPage, SiteInfo
 from .render import render_page
 from .views import PaperView
@@ -26,6 +24,7 @@ from .write import OutputWriter
 
 # Below this many pages to render, forking workers costs more than it saves.
 PARALLEL_THRESHOLD = 400
+SLICE_PAGES = 250
 
 
 @dataclass
@@ -76,53 +75,24 @@ def render_changed_pages(env: jinja2.Environment, pages: list[PlannedPage], writ
         writer.claim(page.path)
         todo.append(page)
     outcome.rendered = len(todo)
-    workers = min(os.cpu_count() or 1, 8)
-    if len(todo) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(todo) < PARALLEL_THRESHOLD or not can_fork():
         for done, page in enumerate(todo, start=1):
             writer.stage(page.path, render_page(env, page).encode())
             if progress and done % 1000 == 0:
                 progress("render", done, len(todo))
         return outcome
-    changed = _render_in_workers(env, todo, writer, workers, progress)
+
+    def render_slice(bounds: tuple[int, int]) -> list[str]:
+        """Runs in a worker: stages the slice's pages, returns the paths that changed."""
+        return [page.path for page in todo[bounds[0]:bounds[1]]
+                if writer.stage_file(page.path, render_page(env, page).encode())]
+
+    slices = [(start, min(start + SLICE_PAGES, len(todo))) for start in range(0, len(todo), SLICE_PAGES)]
+    changed: list[str] = []
+    for done, paths in enumerate(fork_map(render_slice, slices), start=1):
+        changed.extend(paths)
+        if progress:
+            progress("render", min(done * SLICE_PAGES, len(todo)), len(todo))
     writer.changed.extend(changed)
     writer.unchanged += len(todo) - len(changed)
     return outcome
-
-
-# Read by forked workers, which inherit it: the plan is never pickled across.
-_JOB: tuple[jinja2.Environment, list[PlannedPage], OutputWriter] | None = None
-
-
-def _render_slice(bounds: tuple[int, int]) -> list[str]:
-    assert _JOB is not None
-    env, todo, writer = _JOB
-    changed: list[str] = []
-    for page in todo[bounds[0]:bounds[1]]:
-        if writer.stage_file(page.path, render_page(env, page).encode()):
-            changed.append(page.path)
-    return changed
-
-
-def _worker_signals() -> None:
-    """Ctrl+C reaches the whole process group; only the parent acts on it (it stops the
-    pool and removes the staging folder), so workers do not each print a traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _render_in_workers(env: jinja2.Environment, todo: list[PlannedPage], writer: OutputWriter, workers: int,
-                       progress: Callable[[str, int, int], None] | None) -> list[str]:
-    global _JOB  # noqa: PLW0603 - the fork hands this to the workers without pickling the plan
-    _JOB = (env, todo, writer)
-    step = 250
-    slices = [(start, min(start + step, len(todo))) for start in range(0, len(todo), step)]
-    changed: list[str] = []
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
-            for done, paths in enumerate(pool.imap_unordered(_render_slice, slices), start=1):
-                changed.extend(paths)
-                if progress:
-                    progress("render", min(done * step, len(todo)), len(todo))
-    finally:
-        _JOB = None
-    return changed

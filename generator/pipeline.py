@@ -31,6 +31,7 @@ from .records import Paper, load_records, record_key
 from .related import RelatedMatch, paper_text, related_papers
 from .search import SearchDocument, build_search_files
 from .page_renderer import render_changed_pages
+from .parallel import ChildTask, fork_map
 from .quick import SiteModel
 from .render import ThemeError, make_environment, templates_fingerprint, theme_dirs
 from .site import Site, build_site
@@ -44,6 +45,13 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called while long steps run."""
+
+CHILD_PAPERS = 1000
+"""Papers from which related papers and the search index are computed in child processes
+(alongside the rest of the build); below, a fresh process costs more than it saves."""
+MARKDOWN_CHUNK = 250
+PARALLEL_MARKDOWN = 1000
+"""Records to render below which forking workers costs more than it saves."""
 
 
 @dataclass
@@ -183,35 +191,38 @@ def build(options: BuildOptions) -> BuildReport:
         info = site_info(config, urls, assets, options.live_reload)
         fingerprint_salt = templates_fingerprint(chain) + __version__
 
-    with timer.step("related"):
-        related = find_related(views, cache, progress)
-    with timer.step("citations"):
-        works = make_works(site, views, urls)
-        citations = {pid: paper_citation(config, urls, views[pid], work) for pid, work in works.items()}
-
-    with timer.step("plan"):
-        pages = plan_pages(site, urls, info, views, intros, related, citations)
-    report.pages = len(pages)
-    if options.keep_model:
-        report.model = SiteModel(loaded, urls, info, env, views, intros, related, works, citations,
-                                 {page.path: page for page in pages})
-
-    with OutputWriter(options.output_dir) as writer:
-        with timer.step("render"):
-            outcome = render_changed_pages(env, pages, writer, cache.fingerprints, fingerprint_salt, progress)
-            report.pages_rendered = outcome.rendered
-        with timer.step("search"):
-            write_search_files(writer, cache, search_documents(site, views, urls), config.search.shard_threshold, progress)
+    # Related papers take seconds of their own: a child process computes them while
+    # this one makes everything that does not show them (citations, feeds, emails).
+    # So does the search index, in another.
+    with RelatedJob(views, cache) as related_job, OutputWriter(options.output_dir) as writer, \
+            SearchJob(writer, cache, search_documents(site, views, urls), config.search.shard_threshold) as search_job:
+        with timer.step("citations"):
+            works = make_works(site, views, urls)
+            citations = {pid: paper_citation(config, urls, views[pid], work) for pid, work in works.items()}
         with timer.step("extras"):
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
-            write_publishing_files(writer, site, urls, pages)
             write_citation_files(writer, cache, site, works, citations)
             feeds = build_feed_files(site, views, urls)
             report.warnings.extend(feeds.warnings)
             for path, data in feeds.files.items():
                 writer.write(path, data)
             write_day_emails(writer, cache, site, views, urls, env, fingerprint_salt)
+        with timer.step("search"):  # what is left of it to wait for
+            search_job.write(writer, progress)
+        with timer.step("related"):  # likewise
+            related = related_job.result(progress)
+
+        with timer.step("plan"):
+            pages = plan_pages(site, urls, info, views, intros, related, citations)
+        report.pages = len(pages)
+        if options.keep_model:
+            report.model = SiteModel(loaded, urls, info, env, views, intros, related, works, citations,
+                                     {page.path: page for page in pages})
+        with timer.step("render"):
+            outcome = render_changed_pages(env, pages, writer, cache.fingerprints, fingerprint_salt, progress)
+            report.pages_rendered = outcome.rendered
+            write_publishing_files(writer, site, urls, pages)
         if config.social.cards:
             with timer.step("social cards"):
                 write_social_cards(writer, views, config.title, options.cache_dir)
@@ -265,22 +276,38 @@ def render_records(site: Site, cache: BuildCache, progress: Progress | None) -> 
     """Markdown and math of every record, reused from the cache when the record is unchanged."""
     renderer = MarkdownRenderer(max_input_chars=site.config.limits.max_field_chars)
     result: dict[str, RenderedPaper] = {}
-    errors: list[ContentError] = []
-    total = len(site.papers)
-    for done, paper in enumerate(site.papers.values(), start=1):
+    todo: list[Paper] = []
+    for paper in site.papers.values():
         cached = cache.rendered.get(paper.content_hash)
         if cached is None:
+            todo.append(paper)
+        else:
+            result[paper.id] = cached
+
+    def render_chunk(start: int) -> list[tuple[Paper, RenderedPaper | str]]:
+        """Runs in a worker process when there are many: each paper with its rendering or its error."""
+        rendered: list[tuple[Paper, RenderedPaper | str]] = []
+        for paper in todo[start:start + MARKDOWN_CHUNK]:
             try:
-                cached = render_paper(paper, renderer)
+                rendered.append((paper, render_paper(paper, renderer)))
             except ValueError as exc:  # too large, or over the time guard
-                errors.append(ContentError(paper.source, None, None, str(exc)))
-                continue
-        result[paper.id] = cached
-        if progress and done % 500 == 0:
-            progress("markdown", done, total)
+                rendered.append((paper, str(exc)))
+        return rendered
+
+    starts = range(0, len(todo), MARKDOWN_CHUNK)
+    errors: list[ContentError] = []
+    for done, chunk in enumerate(fork_map(render_chunk, starts) if len(todo) >= PARALLEL_MARKDOWN else map(render_chunk, starts),
+                                 start=1):
+        for paper, outcome in chunk:
+            if isinstance(outcome, str):
+                errors.append(ContentError(paper.source, None, None, outcome))
+            else:
+                result[paper.id] = outcome
+        if progress:
+            progress("markdown", min(done * MARKDOWN_CHUNK, len(todo)), len(todo))
     if errors:
-        raise BuildError(errors)
-    return result
+        raise BuildError(sorted(errors, key=lambda error: error.source))
+    return {paper_id: result[paper_id] for paper_id in site.papers}
 
 
 def content_key(*parts: Any) -> str:
@@ -325,29 +352,67 @@ def write_citation_files(writer: OutputWriter, cache: BuildCache, site: Site, wo
         writer.write(path, data)
 
 
-def write_search_files(writer: OutputWriter, cache: BuildCache, docs: list[SearchDocument], shard_threshold: int,
-                       progress: Progress | None = None) -> None:
-    """The search data, rebuilt only when a document changed (it is the same for most edits of notes-free fields)."""
-    key = hashlib.blake2b(pickle.dumps((docs, shard_threshold), protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
-    paths = [f"search/{name}" for name in cache.search_files]
-    if cache.search_key == key and paths and all(writer.keep(path) for path in paths):
-        return
-    files = build_search_files(docs, shard_threshold=shard_threshold, progress=progress)
-    for name, data in files.items():
-        path = f"search/{name}"
-        if not writer.is_planned(path):  # kept above before a missing file was found
-            writer.write(path, data)
-    cache.search_key, cache.search_files = key, sorted(files)
+class SearchJob:
+    """The search data: kept as it is in `output/` until a document changes (most edits of notes
+    leave it alone), else built in a child process while this one goes on."""
+
+    def __init__(self, writer: OutputWriter, cache: BuildCache, docs: list[SearchDocument], shard_threshold: int) -> None:
+        self.cache = cache
+        self.key = hashlib.blake2b(pickle.dumps((docs, shard_threshold), protocol=pickle.HIGHEST_PROTOCOL),
+                                   digest_size=16).hexdigest()
+        self.child: ChildTask[dict[str, bytes]] | None = None
+        paths = [f"search/{name}" for name in cache.search_files]
+        if not (cache.search_key == self.key and paths and all(writer.keep(path) for path in paths)):
+            self.child = ChildTask(lambda report: build_search_files(
+                docs, shard_threshold=shard_threshold, progress=lambda _step, done, total: report(done, total)),
+                fork=len(docs) >= CHILD_PAPERS)
+
+    def write(self, writer: OutputWriter, progress: Progress | None = None) -> None:
+        if self.child is None:
+            return
+        report = (lambda done, total: progress("search", done, total)) if progress else None
+        files = self.child.result(report)
+        self.child = None
+        for name, data in files.items():
+            path = f"search/{name}"
+            if not writer.is_planned(path):  # kept above before a missing file was found
+                writer.write(path, data)
+        self.cache.search_key, self.cache.search_files = self.key, sorted(files)
+
+    def __enter__(self) -> SearchJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.child is not None:
+            self.child.stop()
 
 
-def find_related(views: dict[str, PaperView], cache: BuildCache,
-                 progress: Progress | None = None) -> dict[str, tuple[RelatedMatch, ...]]:
-    """Related papers of every paper, kept in the cache until a title or abstract changes."""
-    documents = {pid: paper_text(views[pid].title_text, views[pid].abstract_text) for pid in sorted(views)}
-    key = hashlib.blake2b(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
-    if cache.related_key != key:
-        cache.related, cache.related_key = related_papers(documents, progress=progress), key
-    return cache.related
+class RelatedJob:
+    """Related papers of every paper: from the cache until a title or abstract changes, else
+    computed in a child process (which also keeps scikit-learn out of this one's memory)."""
+
+    def __init__(self, views: dict[str, PaperView], cache: BuildCache) -> None:
+        documents = {pid: paper_text(views[pid].title_text, views[pid].abstract_text) for pid in sorted(views)}
+        self.cache = cache
+        self.key = hashlib.blake2b(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
+        self.child: ChildTask[dict[str, tuple[RelatedMatch, ...]]] | None = None
+        if cache.related_key != self.key:
+            self.child = ChildTask(lambda report: related_papers(
+                documents, progress=lambda _step, done, total: report(done, total)), fork=len(documents) >= CHILD_PAPERS)
+
+    def result(self, progress: Progress | None = None) -> dict[str, tuple[RelatedMatch, ...]]:
+        if self.child is not None:
+            report = (lambda done, total: progress("related", done, total)) if progress else None
+            self.cache.related, self.cache.related_key = self.child.result(report), self.key
+            self.child = None
+        return self.cache.related
+
+    def __enter__(self) -> RelatedJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.child is not None:
+            self.child.stop()
 
 
 def search_documents(site: Site, views: dict[str, PaperView], urls: Urls) -> list[SearchDocument]:

@@ -63,7 +63,7 @@ class SiteModel:
         self.records = {paper.source: paper for paper in self.loaded.records}
         self.base_keys = {paper_id: base_key(paper) for paper_id, paper in self.site.papers.items()}
         # The build rendered in worker processes: compile the templates here, once, not on the first save.
-        for name in {page.template for page in self.pages.values()}:
+        for name in self.env.list_templates(extensions=["html"]):
             self.env.get_template(name)
         for paper_id, matches in self.related.items():
             for match in matches:

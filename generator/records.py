@@ -18,6 +18,8 @@ from typing import Callable
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .characters import first_forbidden
+from .parallel import fork_map
 from .errors import ContentError
 from .frontmatter import FrontMatter, decode_text, describe_node, node_line, parse_front_matter
 from .ids import InvalidId, check_paper_id, paper_slug
@@ -26,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 PAPERS_DIR = "papers"
 RECORD_SUFFIX = ".md"
+LOAD_CHUNK = 500
+PARALLEL_LOAD = 2000
+"""Records below which parsing them in worker processes costs more than it saves."""
 # `\Z`, not `$`, which also matches before a final newline.
 LINK_NAME = re.compile(r"^[a-z0-9_-]+\Z")
 # Titles and names longer than this are certainly pasted by mistake.
@@ -33,13 +38,6 @@ MAX_SHORT_TEXT = 1000
 # Characters HTML and XML forbid (controls other than tab and line ends, C1,
 # lone surrogates, non-characters). Raw ones are refused by YAML already; these
 # are the ones a YAML escape such as `"\e"` writes (issue 11).
-FORBIDDEN_CHARACTER = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-    + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000))
-    + "]"
-)
-
-
 @dataclass(frozen=True)
 class Paper:
     """One paper record, exactly as the curator wrote it (validated, NFC text)."""
@@ -93,7 +91,7 @@ class _FieldReader:
             self.error(name, node, f"expected text, got {describe_node(node)}", hint)
             return None
         value = node.value.strip()
-        forbidden = FORBIDDEN_CHARACTER.search(value)
+        forbidden = first_forbidden(value)
         if forbidden:
             self.error(name, node, f"holds the character U+{ord(forbidden.group()):04X}, which HTML and XML do not allow",
                        "remove it (YAML escapes such as `\\e`, `\\x07` or `\\0` write one)")
@@ -338,17 +336,30 @@ def load_records(content_dir: Path, *, max_chars: int = 100_000, known: dict[str
     Paper; a file whose bytes are unchanged is taken from it without parsing.
     """
     files, errors = record_files(content_dir)
+
+    def read_chunk(start: int) -> tuple[int, list[tuple[Paper | None, list[ContentError]]]]:
+        """Runs in a worker process on a first build: parsing is most of its time."""
+        read: list[tuple[Paper | None, list[ContentError]]] = []
+        for path in files[start:start + LOAD_CHUNK]:
+            data = path.read_bytes()
+            paper = known.get(record_key(str(path), content_hash(data), max_chars)) if known else None
+            read.append((paper, []) if paper else parse_record(data, str(path), max_chars=max_chars))
+        return start, read
+
+    # A warm build finds most records in `known`: sending them back from workers would cost more than reading them.
+    starts = range(0, len(files), LOAD_CHUNK)
+    chunks = fork_map(read_chunk, starts) if not known and len(files) >= PARALLEL_LOAD else map(read_chunk, starts)
+    by_start: dict[int, list[tuple[Paper | None, list[ContentError]]]] = {}
+    for done, (start, chunk) in enumerate(chunks, start=1):
+        by_start[start] = chunk
+        if progress:
+            progress("load", min(done * LOAD_CHUNK, len(files)), len(files))
     papers: list[Paper] = []
-    for number, path in enumerate(files, start=1):
-        if progress and number % 1000 == 0:
-            progress("load", number, len(files))
-        data = path.read_bytes()
-        paper = known.get(record_key(str(path), content_hash(data), max_chars)) if known else None
-        if paper is None:
-            paper, record_errors = parse_record(data, str(path), max_chars=max_chars)
+    for start in sorted(by_start):
+        for paper, record_errors in by_start[start]:
             errors.extend(record_errors)
-        if paper:
-            papers.append(paper)
+            if paper:
+                papers.append(paper)
     unique, identity_errors = check_identities(papers)
     return unique, errors + identity_errors
 

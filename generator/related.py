@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
+from .parallel import fork_map
+
 if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
@@ -135,9 +137,9 @@ def related_papers(documents: dict[str, str], *, limit: int = RELATED_LIMIT, dup
     heavy = heaviest_terms(rows, CANDIDATE_TERMS)
     heavy_columns = heavy.T.tocsc()
     candidates_per_row = min(CANDIDATES, count - 1)
-    for start in range(0, count, chunk_rows):
-        if progress:
-            progress("related", start, count)
+
+    def chunk_matches(start: int) -> list[tuple[str, tuple[RelatedMatch, ...]]]:
+        """The related papers of rows `start` to `start + chunk_rows`; runs in a worker process."""
         stop = min(start + chunk_rows, count)
         size = stop - start
         rough = (heavy[start:stop] @ heavy_columns).toarray()
@@ -146,13 +148,21 @@ def related_papers(documents: dict[str, str], *, limit: int = RELATED_LIMIT, dup
         # Exact cosines of (row, candidate) pairs: row-wise dot products of two gathered matrices.
         repeated = rows[np.repeat(np.arange(start, stop), candidates_per_row)]
         exact = np.asarray(repeated.multiply(rows[candidates.ravel()]).sum(axis=1)).reshape(size, candidates_per_row)
+        found: list[tuple[str, tuple[RelatedMatch, ...]]] = []
         for offset in range(size):
             row = start + offset
             ranked = sorted(((round(float(score), 4), int(column)) for score, column in zip(exact[offset], candidates[offset])
                              if min_score <= score <= duplicate_above and column != row),
                             key=lambda pair: (-pair[0], matrix.ids[pair[1]]))
-            result[matrix.ids[row]] = tuple(
-                RelatedMatch(matrix.ids[j], score, shared_terms(matrix, row, j)) for score, j in ranked[:limit])
+            found.append((matrix.ids[row], tuple(
+                RelatedMatch(matrix.ids[j], score, shared_terms(matrix, row, j)) for score, j in ranked[:limit])))
+        return found
+
+    starts = range(0, count, chunk_rows)
+    for done, found in enumerate(fork_map(chunk_matches, starts), start=1):
+        result.update(found)
+        if progress:
+            progress("related", min(done * chunk_rows, count), count)
     return result
 
 

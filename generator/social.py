@@ -18,6 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from .citations import Citation, Work, make_citation
+from .parallel import fork_map
 from .config import SiteConfig
 from .urls import Urls
 from .views import PaperView
@@ -33,7 +34,8 @@ MUTED = (87, 96, 106)
 ACCENT = (11, 87, 208)
 # Debian's DejaVu covers Latin, Greek and Cyrillic names; Pillow's own font is the fallback.
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
-CARD_VERSION = "1"
+CARD_VERSION = "2"
+CARDS_PER_CHUNK = 40
 
 
 @lru_cache(maxsize=None)
@@ -83,8 +85,9 @@ def card_png(title: str, authors: tuple[str, ...], site_title: str) -> bytes:
             draw.text((MARGIN, y), line, font=_font(32), fill=MUTED)
             y += 44
     buffer = io.BytesIO()
-    # A few flat colours: a 16-colour palette keeps a card near 15 KB instead of 45.
-    image.quantize(colors=16).save(buffer, format="PNG")
+    # A few flat colours: a 16-colour palette keeps a card near 15 KB instead of 45
+    # (the fast octree method: median cut took three quarters of a card's time).
+    image.quantize(colors=16, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -102,18 +105,26 @@ def write_social_cards(writer: OutputWriter, views: dict[str, PaperView], site_t
     folder = cache_dir / "social-cards" if cache_dir else None
     if folder:
         folder.mkdir(parents=True, exist_ok=True)
-    drawn = 0
+    missing: list[PaperView] = []
     for view in views.values():
         cached = folder / f"{card_key(view, site_title)}.png" if folder else None
         if cached and cached.is_file():
-            data = cached.read_bytes()
+            writer.write(f"papers/{view.slug}/card.png", cached.read_bytes())
         else:
-            data = card_png(view.title_text, tuple(link.label for link in view.authors), site_title)
-            drawn += 1
-            if cached:
-                cached.write_bytes(data)
-        writer.write(f"papers/{view.slug}/card.png", data)
-    return drawn
+            missing.append(view)
+
+    def draw_chunk(start: int) -> list[tuple[PaperView, bytes]]:
+        """Runs in a worker process when there are many cards to draw."""
+        return [(view, card_png(view.title_text, tuple(link.label for link in view.authors), site_title))
+                for view in missing[start:start + CARDS_PER_CHUNK]]
+
+    starts = range(0, len(missing), CARDS_PER_CHUNK)
+    for chunk in fork_map(draw_chunk, starts):
+        for view, data in chunk:
+            if folder:
+                (folder / f"{card_key(view, site_title)}.png").write_bytes(data)
+            writer.write(f"papers/{view.slug}/card.png", data)
+    return len(missing)
 
 
 def with_card(citation: Citation, image_url: str, alt: str) -> Citation:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from generator.errors import ContentError
 from generator.ids import NEW_ARXIV_ID, OLD_ARXIV_ID, InvalidId, check_paper_id, paper_slug, slugify
-from generator.records import FORBIDDEN_CHARACTER, SCHEMA, Paper, parse_record
+from generator.characters import FORBIDDEN_CHARACTERS
+from generator.records import SCHEMA, Paper, parse_record
 from generator.write import UnsafePath, check_relative_path
 
 PATH = "content/papers/x.md"
@@ -69,7 +70,7 @@ def check_outcome(paper: Paper | None, errors: list[ContentError], data: bytes) 
         assert_inside(f"papers/{paper.slug}/index.html")
         texts = [paper.title, paper.abstract, *paper.authors, *paper.tags, *paper.links.values(),
                  *(value for value in (paper.venue, paper.doi, paper.comments, paper.journal_ref) if value)]
-        assert not [text for text in texts if FORBIDDEN_CHARACTER.search(text)]
+        assert not [text for text in texts if FORBIDDEN_CHARACTERS.search(text)]
 
 
 def assert_inside(path: str) -> None:

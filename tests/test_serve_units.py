@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.pipeline import BuildReport
+from generator.serve.command import print_outcome
+from generator.serve.server import BuildOutcome, PreviewServer
 from generator.serve.changes import Change, ChangeKind, WatchedFolders, is_temporary_name
 from generator.serve.handler import HostPolicy, NotFound, Redirect, ServeFile, origin_allowed, resolve_target
 from generator.serve.reload import ReloadChannel
@@ -205,3 +208,19 @@ def test_a_new_client_learns_the_current_state_first() -> None:
     channel.close()
     assert list(stream) == []
     assert channel.clients == 0
+
+
+def test_the_terminal_tells_the_fast_path_from_the_build(capsys: pytest.CaptureFixture[str]) -> None:
+    change = (Change(ChangeKind.RECORD, "content/papers/x.md"),)
+    report = BuildReport(written=["feed.xml", "search/manifest.json"])
+    print_outcome(BuildOutcome(change, report, (), "", seconds=4.5, quick_pages=("papers/x/index.html",), quick_seconds=0.08))
+    print_outcome(BuildOutcome(change, report, (), "", seconds=4.5))
+    first, second = capsys.readouterr().out.splitlines()
+    assert first == "record `content/papers/x.md` changed: 1 page shown in 0.08 s, rebuilt in 4.50 s, 2 files written, 0 removed"
+    assert second == "record `content/papers/x.md` changed: rebuilt in 4.50 s, 2 files written, 0 removed"
+
+
+def test_reload_events_name_the_changed_pages_as_the_browser_spells_them() -> None:
+    urls = PreviewServer._page_urls(["papers/2401.1/index.html", "404.html", "feed.xml", "search/docs/0.json"], "/my digest/")
+    assert urls == ("/my%20digest/404.html", "/my%20digest/papers/2401.1/", "/my%20digest/search/")
+    assert PreviewServer._page_urls([f"papers/{n}/index.html" for n in range(1001)], "/") is None

@@ -28,21 +28,32 @@ def test_every_sample_paper_has_a_card_its_page_announces(sample_site: BuiltSite
 
 
 def test_cards_are_drawn_once_and_only_when_enabled(content_copy: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    drawn: list[str] = []
+    # Cards may be drawn in worker processes: the spy notes each title in a file they all append to.
+    log = tmp_path / "drawn.txt"
     real = social.card_png
-    monkeypatch.setattr(social, "card_png", lambda title, *rest: drawn.append(title) or real(title, *rest))
+
+    def spy(title: str, *rest: object) -> bytes:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(title + "\n")
+        return real(title, *rest)  # type: ignore[arg-type]
+
+    def drawn() -> list[str]:
+        titles = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return titles
+
+    monkeypatch.setattr(social, "card_png", spy)
     options = BuildOptions(content_copy, tmp_path / "out", cache_dir=tmp_path / "cache")
     build(options)
-    assert len(drawn) == 115
-    drawn.clear()
+    assert len(drawn()) == 115
     build(options)
-    assert drawn == []
+    assert drawn() == []
 
     record = content_copy / "papers" / "2405.17428.md"
     record.write_text(record.read_text(encoding="utf-8").replace('title: "NV-Embed:', 'title: "<script>x</script> NV-Embed:'),
                       encoding="utf-8")
     build(options)
-    assert drawn == ["<script>x</script> NV-Embed: Improved Techniques for Training LLMs as Generalist Embedding Models"]
+    assert drawn() == ["<script>x</script> NV-Embed: Improved Techniques for Training LLMs as Generalist Embedding Models"]
     page = (tmp_path / "out" / "papers" / "2405.17428" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'og:image:alt" content="&lt;script&gt;x&lt;/script&gt; NV-Embed', page)
 

@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..records import FORBIDDEN_CHARACTER, LINK_NAME, is_safe_url
+from ..characters import FORBIDDEN_CHARACTERS
+from ..records import LINK_NAME, is_safe_url
 
 
 @dataclass
@@ -79,7 +80,7 @@ def _normalize(text: str) -> str:
     import must never write one: they are dropped here.
     """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return FORBIDDEN_CHARACTER.sub("", _CONTROL.sub(" ", text.replace("\t", " ")))
+    return FORBIDDEN_CHARACTERS.sub("", _CONTROL.sub(" ", text.replace("\t", " ")))
 
 
 def clean_text(text: str) -> str:

@@ -58,7 +58,10 @@ def print_outcome(outcome: BuildOutcome) -> None:
         return
     result = (f"{len(outcome.report.written)} files written, {len(outcome.report.removed)} removed"
               if outcome.changed_files else "no file changed")
-    print(f"{describe_changes(outcome.changes)}: rebuilt in {outcome.seconds:.2f} s, {result}", flush=True)
+    count = len(outcome.quick_pages)
+    shown = (f"{count} page{'' if count == 1 else 's'} shown in {outcome.quick_seconds:.2f} s, "
+             if outcome.quick_seconds is not None else "")
+    print(f"{describe_changes(outcome.changes)}: {shown}rebuilt in {outcome.seconds:.2f} s, {result}", flush=True)
 
 
 def wildcard_warning(host: str) -> str | None:

@@ -79,6 +79,8 @@ class BuildOutcome:
     seconds: float = 0.0
     quick_pages: tuple[str, ...] = ()
     """Output paths the fast path rewrote before the build ran."""
+    quick_seconds: float | None = None
+    """How long the fast path took; None when the change went straight to the build."""
     cancelled: bool = False
     """Stopped for newer changes, which the next build includes."""
 
@@ -199,6 +201,7 @@ class PreviewServer:
         base_path = self._configured_base_path()
         start = time.perf_counter()
         quick_pages = self._quick_update(changes, base_path)
+        quick_seconds = None if quick_pages is None else time.perf_counter() - start
         if quick_pages is None:
             self._idle.clear()  # requests wait for the build rather than see a half-made site
         elif quick_pages:
@@ -208,7 +211,8 @@ class PreviewServer:
             outcome = self._build(changes, base_path)
         finally:
             self._idle.set()
-        outcome = dataclasses.replace(outcome, seconds=time.perf_counter() - start, quick_pages=tuple(quick_pages or ()))
+        outcome = dataclasses.replace(outcome, seconds=time.perf_counter() - start, quick_pages=tuple(quick_pages or ()),
+                                      quick_seconds=quick_seconds)
         if outcome.cancelled:
             logger.debug("build stopped for newer changes")
             return outcome

@@ -1,0 +1,131 @@
+"""Work spread over forked processes, which inherit the data instead of receiving it pickled.
+
+Rendering pages and finding related papers are CPU-bound Python; threads would
+share one interpreter lock. A forked worker starts with the parent's memory
+(the plan, the TF-IDF matrix) for free, and only each task's small result is
+pickled back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import traceback
+from typing import Callable, Generic, Iterator, Sequence, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+MAX_WORKERS = 8
+
+# Read by forked workers, which inherit it: the task is never pickled across.
+_TASK: Callable[[object], object] | None = None
+
+
+def worker_count() -> int:
+    return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
+def can_fork() -> bool:
+    return worker_count() > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
+    """`task(item)` for every item, in worker processes when there are cores to spare.
+
+    Results come back in the order they finish. Leaving the iteration early (an
+    exception in the caller, a cancelled build) stops the workers.
+    """
+    global _TASK  # noqa: PLW0603 - the fork hands the task to the workers without pickling it
+    if len(items) < 2 or not can_fork():
+        yield from map(task, items)
+        return
+    _TASK = task  # type: ignore[assignment]
+    try:
+        with multiprocessing.get_context("fork").Pool(min(worker_count(), len(items)), initializer=_worker_signals) as pool:
+            yield from pool.imap_unordered(_run, items)  # type: ignore[arg-type]
+    finally:
+        _TASK = None
+
+
+Report = Callable[[int, int], None]
+"""report(done, total): how far a long task is."""
+
+
+class ChildTask(Generic[Result]):
+    """`task(report)` running in a forked child process while this one goes on.
+
+    For work that needs a lot of memory for a short while (the TF-IDF matrices of
+    related papers, and scikit-learn itself): the child's memory goes back to the
+    system when it exits, so the build's own peak stays low, and the build does
+    other steps meanwhile. `report(done, total)` calls in the child reach the
+    `on_progress` given to `result()`, which may raise to stop the child.
+    With `fork=False` (a small site, where a fresh process costs more than the
+    work) or without fork, the task runs in this process when its result is asked for.
+    """
+
+    def __init__(self, task: Callable[[Report], Result], fork: bool = True) -> None:
+        self._task = task
+        self._process: multiprocessing.process.BaseProcess | None = None
+        if fork and can_fork():
+            self._receiver, sender = multiprocessing.Pipe(duplex=False)
+            self._process = multiprocessing.get_context("fork").Process(
+                target=_child_main, args=(task, sender), name="paper-digest-child")
+            self._process.start()
+            sender.close()
+
+    def result(self, on_progress: Report | None = None) -> Result:
+        if self._process is None:
+            return self._task(on_progress or (lambda done, total: None))
+        try:
+            while True:
+                try:
+                    kind, *payload = self._receiver.recv()
+                except EOFError:
+                    raise RuntimeError(f"a worker process stopped unexpectedly (exit code {self._process.exitcode})") from None
+                if kind == "progress":
+                    if on_progress is not None:
+                        on_progress(*payload)
+                elif kind == "result":
+                    return payload[0]  # type: ignore[no-any-return]
+                else:
+                    raise RuntimeError(f"in a worker process:\n{payload[0]}")
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """End the child (at once if it still runs); safe to call more than once."""
+        if self._process is None or self._receiver.closed:
+            return
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receiver.close()
+
+    def __enter__(self) -> ChildTask[Result]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _child_main(task: Callable[[Report], object], sender: object) -> None:
+    _worker_signals()
+    try:
+        result = task(lambda done, total: sender.send(("progress", done, total)))  # type: ignore[attr-defined]
+        sender.send(("result", result))  # type: ignore[attr-defined]
+    except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
+        sender.send(("error", traceback.format_exc()))  # type: ignore[attr-defined]
+
+
+def _run(item: object) -> object:
+    assert _TASK is not None
+    return _TASK(item)
+
+
+def _worker_signals() -> None:
+    """Ctrl+C reaches the whole process group; only the parent acts on it (it stops the
+    pool and removes the staging folder), so workers do not each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -1,0 +1,67 @@
+"""Work in forked processes: results and progress come back, errors are raised here, and a
+task stopped half-way leaves no process behind."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from generator.parallel import ChildTask, can_fork, fork_map
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and two cores")
+
+
+def test_fork_map_runs_every_item_in_other_processes() -> None:
+    results = list(fork_map(lambda n: (n * n, os.getpid()), list(range(20))))
+    assert sorted(square for square, _ in results) == [n * n for n in range(20)]
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_a_child_task_returns_its_result_and_reports_progress() -> None:
+    seen: list[tuple[int, int]] = []
+
+    def task(report):  # type: ignore[no-untyped-def]
+        for done in range(1, 4):
+            report(done, 3)
+        return {"pid": os.getpid(), "big": "x" * 1_000_000}
+
+    result = ChildTask(task).result(lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert result["pid"] != os.getpid() and len(result["big"]) == 1_000_000
+
+
+def test_an_error_in_the_child_is_raised_with_its_traceback() -> None:
+    def task(report):  # type: ignore[no-untyped-def]
+        raise ValueError("no terms in any paper")
+
+    with pytest.raises(RuntimeError, match="ValueError: no terms in any paper"):
+        ChildTask(task).result()
+
+
+def test_stopping_from_the_progress_callback_ends_the_child() -> None:
+    def task(report):  # type: ignore[no-untyped-def]
+        done = 0
+        while True:  # would never end by itself
+            done += 1
+            report(done, 0)
+
+    child = ChildTask(task)
+
+    def stop_at_five(done: int, total: int) -> None:
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        child.result(stop_at_five)
+    assert child._process is not None and not child._process.is_alive()
+
+
+def test_a_child_task_left_unasked_is_stopped_on_exit() -> None:
+    def task(report):  # type: ignore[no-untyped-def]
+        while True:
+            pass
+
+    with ChildTask(task) as child:
+        assert child._process is not None and child._process.is_alive()
+    assert not child._process.is_alive()
