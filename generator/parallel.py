@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 import traceback
 from typing import Callable, Generic, Iterator, Sequence, TypeVar
 
@@ -67,6 +68,8 @@ class ChildTask(Generic[Result]):
 
     def __init__(self, task: Callable[[Report], Result], fork: bool = True) -> None:
         self._task = task
+        self.seconds = 0.0
+        """How long the task itself ran, once its result is in."""
         self._process: multiprocessing.process.BaseProcess | None = None
         if fork and can_fork():
             self._receiver, sender = multiprocessing.Pipe(duplex=False)
@@ -77,7 +80,10 @@ class ChildTask(Generic[Result]):
 
     def result(self, on_progress: Report | None = None) -> Result:
         if self._process is None:
-            return self._task(on_progress or (lambda done, total: None))
+            start = time.perf_counter()
+            result = self._task(on_progress or (lambda done, total: None))
+            self.seconds = time.perf_counter() - start
+            return result
         try:
             while True:
                 try:
@@ -88,6 +94,7 @@ class ChildTask(Generic[Result]):
                     if on_progress is not None:
                         on_progress(*payload)
                 elif kind == "result":
+                    self.seconds = payload[1]
                     return payload[0]  # type: ignore[no-any-return]
                 else:
                     raise RuntimeError(f"in a worker process:\n{payload[0]}")
@@ -113,8 +120,9 @@ class ChildTask(Generic[Result]):
 def _child_main(task: Callable[[Report], object], sender: object) -> None:
     _worker_signals()
     try:
+        start = time.perf_counter()
         result = task(lambda done, total: sender.send(("progress", done, total)))  # type: ignore[attr-defined]
-        sender.send(("result", result))  # type: ignore[attr-defined]
+        sender.send(("result", result, time.perf_counter() - start))  # type: ignore[attr-defined]
     except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
         sender.send(("error", traceback.format_exc()))  # type: ignore[attr-defined]
 

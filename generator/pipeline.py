@@ -85,6 +85,9 @@ class BuildReport:
     pages_rendered: int = 0
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)
+    """Seconds of each step, in order; their sum is about `seconds`."""
+    alongside: dict[str, float] = field(default_factory=dict)
+    """Seconds of work done in child processes while the steps ran (related papers, the search index)."""
     warnings: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -209,9 +212,12 @@ def build(options: BuildOptions) -> BuildReport:
                 writer.write(path, data)
             write_day_emails(writer, cache, site, views, urls, env, fingerprint_salt)
         with timer.step("search"):  # what is left of it to wait for
-            search_job.write(writer, progress)
+            if (seconds := search_job.write(writer, progress)) is not None:
+                report.alongside["search"] = seconds
         with timer.step("related"):  # likewise
             related = related_job.result(progress)
+            if related_job.seconds is not None:
+                report.alongside["related"] = related_job.seconds
 
         with timer.step("plan"):
             pages = plan_pages(site, urls, info, views, intros, related, citations)
@@ -367,17 +373,19 @@ class SearchJob:
                 docs, shard_threshold=shard_threshold, progress=lambda _step, done, total: report(done, total)),
                 fork=len(docs) >= CHILD_PAPERS)
 
-    def write(self, writer: OutputWriter, progress: Progress | None = None) -> None:
+    def write(self, writer: OutputWriter, progress: Progress | None = None) -> float | None:
+        """Stage the new search data; the seconds its making took, or None when it was kept."""
         if self.child is None:
-            return
+            return None
         report = (lambda done, total: progress("search", done, total)) if progress else None
         files = self.child.result(report)
-        self.child = None
+        seconds, self.child = self.child.seconds, None
         for name, data in files.items():
             path = f"search/{name}"
             if not writer.is_planned(path):  # kept above before a missing file was found
                 writer.write(path, data)
         self.cache.search_key, self.cache.search_files = self.key, sorted(files)
+        return seconds
 
     def __enter__(self) -> SearchJob:
         return self
@@ -396,6 +404,8 @@ class RelatedJob:
         self.cache = cache
         self.key = hashlib.blake2b(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
         self.child: ChildTask[dict[str, tuple[RelatedMatch, ...]]] | None = None
+        self.seconds: float | None = None
+        """How long computing them took, when they were not in the cache."""
         if cache.related_key != self.key:
             self.child = ChildTask(lambda report: related_papers(
                 documents, progress=lambda _step, done, total: report(done, total)), fork=len(documents) >= CHILD_PAPERS)
@@ -404,7 +414,7 @@ class RelatedJob:
         if self.child is not None:
             report = (lambda done, total: progress("related", done, total)) if progress else None
             self.cache.related, self.cache.related_key = self.child.result(report), self.key
-            self.child = None
+            self.seconds, self.child = self.child.seconds, None
         return self.cache.related
 
     def __enter__(self) -> RelatedJob:
