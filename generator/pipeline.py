@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Generic, Iterator, TypeVar
 
 from . import __version__
 from .assets import collect_assets
@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called while long steps run."""
+StepResult = TypeVar("StepResult")
 
 CHILD_PAPERS = 1000
 """Papers from which related papers and the search index are computed in child processes
@@ -212,12 +213,10 @@ def build(options: BuildOptions) -> BuildReport:
                 writer.write(path, data)
             write_day_emails(writer, cache, site, views, urls, env, fingerprint_salt)
         with timer.step("search"):  # what is left of it to wait for
-            if (seconds := search_job.write(writer, progress)) is not None:
-                report.alongside["search"] = seconds
+            search_job.write(writer, progress)
         with timer.step("related"):  # likewise
             related = related_job.result(progress)
-            if related_job.seconds is not None:
-                report.alongside["related"] = related_job.seconds
+        report.alongside = {job.name: job.seconds for job in (search_job, related_job) if job.seconds is not None}
 
         with timer.step("plan"):
             pages = plan_pages(site, urls, info, views, intros, related, citations)
@@ -358,71 +357,83 @@ def write_citation_files(writer: OutputWriter, cache: BuildCache, site: Site, wo
         writer.write(path, data)
 
 
-class SearchJob:
+class ChildStep(Generic[StepResult]):
+    """A step made in a child process alongside the build (see `ChildTask`), unless the cache has it."""
+
+    name = ""
+
+    def __init__(self) -> None:
+        self.child: ChildTask[StepResult] | None = None
+        self.seconds: float | None = None
+        """How long making it took, when it was made."""
+
+    def start(self, task: Callable[[Progress], StepResult], papers: int) -> None:
+        """Start `task(progress)`, in a child process for a site of many papers."""
+        self.child = ChildTask(lambda report: task(lambda _step, done, total: report(done, total)),
+                               fork=papers >= CHILD_PAPERS)
+
+    def finish(self, progress: Progress | None) -> StepResult:
+        """Wait for the child's result, showing its progress under this step's name."""
+        assert self.child is not None
+        report = (lambda done, total: progress(self.name, done, total)) if progress else None
+        result = self.child.result(report)
+        self.seconds, self.child = self.child.seconds, None
+        return result
+
+    def __enter__(self) -> ChildStep[StepResult]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.child is not None:
+            self.child.stop()
+
+
+class SearchJob(ChildStep[dict[str, bytes]]):
     """The search data: kept as it is in `output/` until a document changes (most edits of notes
     leave it alone), else built in a child process while this one goes on."""
 
+    name = "search"
+
     def __init__(self, writer: OutputWriter, cache: BuildCache, docs: list[SearchDocument], shard_threshold: int) -> None:
+        super().__init__()
         self.cache = cache
         self.key = hashlib.blake2b(pickle.dumps((docs, shard_threshold), protocol=pickle.HIGHEST_PROTOCOL),
                                    digest_size=16).hexdigest()
-        self.child: ChildTask[dict[str, bytes]] | None = None
         paths = [f"search/{name}" for name in cache.search_files]
         if not (cache.search_key == self.key and paths and all(writer.keep(path) for path in paths)):
-            self.child = ChildTask(lambda report: build_search_files(
-                docs, shard_threshold=shard_threshold, progress=lambda _step, done, total: report(done, total)),
-                fork=len(docs) >= CHILD_PAPERS)
+            self.start(lambda progress: build_search_files(docs, shard_threshold=shard_threshold, progress=progress),
+                       len(docs))
 
-    def write(self, writer: OutputWriter, progress: Progress | None = None) -> float | None:
-        """Stage the new search data; the seconds its making took, or None when it was kept."""
+    def write(self, writer: OutputWriter, progress: Progress | None = None) -> None:
+        """Stage the new search data, if it was made again."""
         if self.child is None:
-            return None
-        report = (lambda done, total: progress("search", done, total)) if progress else None
-        files = self.child.result(report)
-        seconds, self.child = self.child.seconds, None
+            return
+        files = self.finish(progress)
         for name, data in files.items():
             path = f"search/{name}"
             if not writer.is_planned(path):  # kept above before a missing file was found
                 writer.write(path, data)
         self.cache.search_key, self.cache.search_files = self.key, sorted(files)
-        return seconds
-
-    def __enter__(self) -> SearchJob:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.child is not None:
-            self.child.stop()
 
 
-class RelatedJob:
+class RelatedJob(ChildStep[dict[str, tuple[RelatedMatch, ...]]]):
     """Related papers of every paper: from the cache until a title or abstract changes, else
     computed in a child process (which also keeps scikit-learn out of this one's memory)."""
 
+    name = "related"
+
     def __init__(self, views: dict[str, PaperView], cache: BuildCache) -> None:
+        super().__init__()
         documents = {pid: paper_text(views[pid].title_text, views[pid].abstract_text) for pid in sorted(views)}
         self.cache = cache
         self.key = hashlib.blake2b(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
-        self.child: ChildTask[dict[str, tuple[RelatedMatch, ...]]] | None = None
-        self.seconds: float | None = None
-        """How long computing them took, when they were not in the cache."""
         if cache.related_key != self.key:
-            self.child = ChildTask(lambda report: related_papers(
-                documents, progress=lambda _step, done, total: report(done, total)), fork=len(documents) >= CHILD_PAPERS)
+            self.start(lambda progress: related_papers(documents, progress=progress), len(documents))
 
     def result(self, progress: Progress | None = None) -> dict[str, tuple[RelatedMatch, ...]]:
         if self.child is not None:
-            report = (lambda done, total: progress("related", done, total)) if progress else None
-            self.cache.related, self.cache.related_key = self.child.result(report), self.key
-            self.seconds, self.child = self.child.seconds, None
+            self.cache.related, self.cache.related_key = self.finish(progress), self.key
         return self.cache.related
-
-    def __enter__(self) -> RelatedJob:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.child is not None:
-            self.child.stop()
 
 
 def search_documents(site: Site, views: dict[str, PaperView], urls: Urls) -> list[SearchDocument]:
