@@ -160,18 +160,19 @@ def related_papers(documents: dict[str, str], *, limit: int = RELATED_LIMIT, dup
         # Exact cosines of (row, candidate) pairs: row-wise dot products of two gathered matrices.
         all_rows, all_columns = np.concatenate(pair_rows), np.concatenate(pair_columns)
         exact = np.asarray(rows[all_rows].multiply(rows[all_columns]).sum(axis=1)).ravel()
-        found: list[tuple[str, tuple[RelatedMatch, ...]]] = []
-        position = 0
-        for offset, columns in enumerate(pair_columns):
-            row = start + offset
-            scores = exact[position:position + len(columns)]
-            position += len(columns)
-            ranked = sorted(((round(float(score), 4), int(column)) for score, column in zip(scores, columns)
-                             if min_score <= score <= duplicate_above),
-                            key=lambda pair: (-pair[0], matrix.ids[pair[1]]))
-            found.append((matrix.ids[row], tuple(
-                RelatedMatch(matrix.ids[j], score, shared_terms(matrix, row, j)) for score, j in ranked[:limit])))
-        return found
+        wanted = (exact >= min_score) & (exact <= duplicate_above)
+        all_rows, all_columns, scores = all_rows[wanted], all_columns[wanted], np.round(exact[wanted].astype(np.float64), 4)
+        # Best first within each row; ids are sorted, so ties go to the lower column, the smaller id.
+        order = np.lexsort((all_columns, -scores, all_rows))
+        all_rows, all_columns, scores = all_rows[order], all_columns[order], scores[order]
+        first_of_row = np.searchsorted(all_rows, all_rows)
+        top = np.arange(len(all_rows)) - first_of_row < limit
+        all_rows, all_columns, scores = all_rows[top], all_columns[top], scores[top]
+        explanations = shared_terms(matrix, all_rows, all_columns)
+        matches: dict[int, list[RelatedMatch]] = {row: [] for row in range(start, stop)}
+        for row, column, score, terms in zip(all_rows.tolist(), all_columns.tolist(), scores.tolist(), explanations):
+            matches[row].append(RelatedMatch(matrix.ids[column], score, terms))
+        return [(matrix.ids[row], tuple(found)) for row, found in matches.items()]
 
     starts = range(0, count, chunk_rows)
     for done, found in enumerate(fork_map(chunk_matches, starts), start=1):
@@ -195,24 +196,31 @@ def heaviest_terms(rows: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
     return normalize(pruned)
 
 
-def shared_terms(matrix: TextMatrix, first: int, second: int, count: int = EXPLAINING_TERMS) -> tuple[str, ...]:
-    """The terms of both rows whose weight products add most to their cosine."""
+def shared_terms(matrix: TextMatrix, firsts: np.ndarray, seconds: np.ndarray,
+                 count: int = EXPLAINING_TERMS) -> list[tuple[str, ...]]:
+    """For each pair of rows, the terms of both whose weight products add most to their cosine."""
     import numpy as np
+    from scipy import sparse
 
-    rows = matrix.rows
-    a = slice(rows.indptr[first], rows.indptr[first + 1])
-    b = slice(rows.indptr[second], rows.indptr[second + 1])
-    common, in_a, in_b = np.intersect1d(rows.indices[a], rows.indices[b], assume_unique=True, return_indices=True)
-    if not len(common):
-        return ()
-    weights = rows.data[a][in_a] * rows.data[b][in_b]
-    # Columns are in alphabetical order of their terms, so ties go alphabetically.
-    chosen: list[str] = []
-    for k in np.lexsort((common, -weights)):
-        term = str(matrix.terms[common[k]])
-        # `self-supervised` explains as much as `self-supervised`, `self`, `supervised`.
-        if not any(term in other.split("-") or other in term.split("-") for other in chosen):
-            chosen.append(term)
-            if len(chosen) == count:
-                break
-    return tuple(chosen)
+    if not len(firsts):
+        return []
+    # One row per pair, non-zero only on the terms both papers hold.
+    products = sparse.csr_matrix(matrix.rows[firsts].multiply(matrix.rows[seconds]))
+    products.eliminate_zeros()
+    pair_of_entry = np.repeat(np.arange(len(firsts)), np.diff(products.indptr))
+    # Heaviest first within each pair; columns are in alphabetical order of their terms, so ties go alphabetically.
+    order = np.lexsort((products.indices, -products.data, pair_of_entry))
+    columns = products.indices[order].tolist()
+    terms = matrix.terms
+    explanations: list[tuple[str, ...]] = []
+    for pair in range(len(firsts)):
+        chosen: list[str] = []
+        for column in columns[products.indptr[pair]:products.indptr[pair + 1]]:
+            term = str(terms[column])
+            # `self-supervised` explains as much as `self-supervised`, `self`, `supervised`.
+            if not any(term in other.split("-") or other in term.split("-") for other in chosen):
+                chosen.append(term)
+                if len(chosen) == count:
+                    break
+        explanations.append(tuple(chosen))
+    return explanations
