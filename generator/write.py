@@ -140,11 +140,18 @@ class OutputWriter:
         Returns False when the file is missing, so the caller renders it after all.
         """
         check_relative_path(path)
-        if self.behind_link(path) or not os.path.isfile(os.path.join(self.output_dir, path)):
+        if not self.holds(path):
             return False
         self._add_planned(path)
         self.unchanged += 1
         return True
+
+    def holds(self, path: str) -> bool:
+        """True when `output/` has `path` as a file of its own (not behind a link).
+
+        Touches only the file system, so forked render workers may call it.
+        """
+        return not self.behind_link(path) and os.path.isfile(os.path.join(self.output_dir, path))
 
     def behind_link(self, path: str) -> bool:
         """True when `path` is, or lies under, a symbolic link found in `output/`."""
