@@ -31,7 +31,7 @@ from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-from generator.characters import FORBIDDEN_CHARACTERS
+from generator.characters import without_forbidden
 from generator.math import math_plugin, render_math
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,18 @@ _HTTP = re.compile(r"https?://", re.IGNORECASE)
 _CODE_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
+
+# Most abstracts and titles are plain prose: no character Markdown reads as markup,
+# and no line that could open a block (list, heading, rule, code, quote). Such text
+# becomes one escaped paragraph, as markdown-it would make it, without parsing it,
+# which takes most of the markdown step away on large digests. `tests/test_markdown.py`
+# checks on generated and real text that both ways give the same result.
+_MARKUP = re.compile(r"[`*_\\&$\[\]!<>#|~]|[^\S \n]")
+"""Markup characters, and any white space but the space and the line break."""
+_BLOCK_START = re.compile(r"^[-+=\d ]|\s$|\n\n", re.MULTILINE)
+"""A line opening a list, a heading underline or code; blank lines; trailing spaces (hard breaks)."""
+_INLINE_MARKUP = re.compile(r"[`*_\\&$]")
+"""What the title syntax reads: code, emphasis, escapes, entities, math."""
 
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
 
@@ -78,16 +90,20 @@ class MarkdownRenderer:
         self._block_md = _block_markdown()
         self._inline_md = _inline_markdown()
 
-    def render_block(self, source: str, *, id_prefix: str) -> RenderedText:
+    def render_block(self, source: str, *, id_prefix: str, always_parse: bool = False) -> RenderedText:
         """Abstracts and notes: full Markdown + math.
 
         `id_prefix` (e.g. `notes-2503.10000-`) starts every id the text produces, so
-        footnotes of several texts on one page never clash.
+        footnotes of several texts on one page never clash. `always_parse` takes plain
+        prose through markdown-it too (how the tests check the shortcut).
         """
         if re.search(r"\s", id_prefix):
             raise ValueError(f"id prefix `{id_prefix}` contains whitespace, which no HTML id may hold")
         env = self._env(source, id_prefix=id_prefix)
-        tokens = self._block_md.parse(_clean(source), env)
+        source = _clean(source)
+        if is_plain_prose(source) and not always_parse:
+            return RenderedText(html=f"<p>{escapeHtml(source)}</p>\n", text=" ".join(source.split()), warnings=())
+        tokens = self._block_md.parse(source, env)
         # markdown-it silently drops whatever is nested deeper than maxNesting: the
         # container at the last level comes out empty.
         if any(
@@ -99,12 +115,14 @@ class MarkdownRenderer:
             )
         return self._finish(self._block_md, tokens, env)
 
-    def render_inline(self, source: str) -> RenderedText:
+    def render_inline(self, source: str, *, always_parse: bool = False) -> RenderedText:
         """Titles: inline Markdown only (emphasis, code, math), no block elements, no links,
         no paragraph wrapper. Display math is set inline, since a title is one line."""
         env = self._env(source, id_prefix="")
-        tokens = self._inline_md.parseInline(" ".join(_clean(source).split()), env)
-        return self._finish(self._inline_md, tokens, env)
+        source = " ".join(_clean(source).split())
+        if is_plain_title(source) and not always_parse:
+            return RenderedText(html=escapeHtml(source), text=source, warnings=())
+        return self._finish(self._inline_md, self._inline_md.parseInline(source, env), env)
 
     def _env(self, source: str, *, id_prefix: str) -> EnvType:
         if len(source) > self.max_input_chars:
@@ -122,8 +140,18 @@ class MarkdownRenderer:
         return RenderedText(html=rendered, text=text, warnings=tuple(dict.fromkeys(env["warnings"])))
 
 
+def is_plain_prose(source: str) -> bool:
+    """True when markdown-it would make `source` one paragraph of its text, escaped."""
+    return bool(source) and not _MARKUP.search(source) and not _BLOCK_START.search(source)
+
+
+def is_plain_title(source: str) -> bool:
+    """True when markdown-it would make `source` (one line) its text, escaped."""
+    return not _INLINE_MARKUP.search(source)
+
+
 def _clean(source: str) -> str:
-    return FORBIDDEN_CHARACTERS.sub("", source)
+    return without_forbidden(source)
 
 
 class _RecordMarkdown(MarkdownIt):

@@ -334,3 +334,63 @@ def test_output_passes_the_nu_html_checker(tmp_path: Path) -> None:
     problems = [f"line {m['lastLine']}: {m['message']}\n  {lines[m['lastLine'] - 1][:200]}" for m in messages]
     assert problems == []
 
+
+
+# Plain prose skips markdown-it (see `is_plain_prose`): the result must be exactly
+# what markdown-it makes of the same text. Words are drawn from letters, digits and
+# every punctuation character Markdown knows, joined by spaces, line breaks and blank
+# lines, so both sides of the test for plain text come up often.
+plain_words = st.text(alphabet=st.sampled_from(list("abcXYZé19.,;:()?'\"%/+=-@^{}")), min_size=1, max_size=6)
+markup_words = st.text(alphabet=st.sampled_from(list("a1.*_`~[]!<>#|&$\\\t\u00a0")), min_size=1, max_size=3)
+gaps = st.sampled_from([" ", " ", " ", " ", " ", " ", " ", " ", "\n", "\n", "\n\n", "  \n", "\n   "])
+prose = st.one_of(
+    st.lists(st.tuples(plain_words, gaps), max_size=12),
+    st.lists(st.tuples(st.one_of(plain_words, plain_words, markup_words), gaps), max_size=6),
+).map(lambda pairs: "".join(word + gap for word, gap in pairs).strip(" "))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(prose)
+def test_plain_prose_renders_as_markdown_it_renders_it(source: str) -> None:
+    assert RENDERER.render_block(source, id_prefix="p-") == RENDERER.render_block(source, id_prefix="p-", always_parse=True)
+    assert RENDERER.render_inline(source) == RENDERER.render_inline(source, always_parse=True)
+
+
+def test_real_abstracts_and_titles_render_as_markdown_it_renders_them() -> None:
+    """The sample records and raw arXiv text (line breaks, LaTeX): all agree with markdown-it."""
+    import xml.etree.ElementTree as ET  # noqa: PLC0415
+
+    from generator.pipeline import load_site  # noqa: PLC0415
+
+    texts = [(paper.title, paper.abstract) for paper in load_site(Path("content")).site.papers.values()]
+    real = Path(__file__).parent / "fixtures" / "import"
+    for line in (real / "arxiv_oai_snapshot_kaggle_lines101-115.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        texts.append((entry["title"], entry["abstract"]))
+    atom = "{http://www.w3.org/2005/Atom}"
+    for path in real.glob("arxiv_api_*.xml"):
+        for entry in ET.fromstring(path.read_bytes()).iter(f"{atom}entry"):
+            texts.append((entry.findtext(f"{atom}title", ""), entry.findtext(f"{atom}summary", "")))
+    plain = 0
+    for title, abstract in texts:
+        plain += markdown.is_plain_prose(abstract)
+        assert RENDERER.render_block(abstract, id_prefix="p-") == RENDERER.render_block(
+            abstract, id_prefix="p-", always_parse=True)
+        assert RENDERER.render_inline(title) == RENDERER.render_inline(title, always_parse=True)
+    assert plain > len(texts) / 2, f"only {plain} of {len(texts)} real abstracts took the plain path"
+
+
+@pytest.mark.parametrize("source", [
+    "A model.", "Two lines\nof prose.", "Quotes \"and\" apostrophes' and 50% / 3 = x + y - z (a; b: c)?",
+])
+def test_prose_is_plain(source: str) -> None:
+    assert markdown.is_plain_prose(source)
+
+
+@pytest.mark.parametrize("source", [
+    "", "*a*", "a_b", "`x`", "$x$", "a\\b", "a &amp; b", "<b>", "[a](b)", "# h", "> q", "a | b", "~~s~~",
+    "- item", "+ item", "1. item", "3D shapes", " indented", "a  \nb", "a\n\nb", "a\n===", "a\n---", "a\tb",
+    "a\u00a0b", "trailing ",
+])
+def test_markup_is_not_plain(source: str) -> None:
+    assert not markdown.is_plain_prose(source)
