@@ -37,7 +37,7 @@ KEY_STOP_WORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "an
 DESCRIPTION_CHARS = 200
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Work:
     """What every citation format needs of one paper, plain text only."""
 
@@ -69,23 +69,64 @@ class Work:
         return f"https://doi.org/{self.doi}" if self.doi else None
 
 
-@dataclass(frozen=True)
-class Citation:
-    """What a paper page shows and declares about citing it."""
+@dataclass(frozen=True, slots=True)
+class PreviewImage:
+    """The picture link previews show (the paper's social card)."""
 
-    key: str
+    url: str
+    alt: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """What a paper page shows and declares about citing it.
+
+    The meta tags are made from `work` when a template reads them rather than
+    stored: kept for every paper until the pages are rendered, they took more
+    memory than the rest of the page plan (about 7 KB a paper).
+    """
+
+    work: Work
     bibtex: str
     bib_url: str
     ris_url: str
     csl_url: str
-    scholar: tuple[tuple[str, str], ...]
-    """Google Scholar `<meta name content>` pairs, `citation_author` once per author."""
-    opengraph: tuple[tuple[str, str], ...]
-    """`<meta property content>` pairs."""
-    twitter: tuple[tuple[str, str], ...]
-    """`<meta name content>` pairs."""
-    json_ld: dict[str, Any]
-    """A schema.org ScholarlyArticle, for `<script type="application/ld+json">{{ ...|tojson }}`."""
+    image: PreviewImage | None = None
+
+    @property
+    def key(self) -> str:
+        return self.work.key
+
+    @property
+    def scholar(self) -> tuple[tuple[str, str], ...]:
+        """Google Scholar `<meta name content>` pairs, `citation_author` once per author."""
+        return scholar_meta(self.work)
+
+    @property
+    def opengraph(self) -> tuple[tuple[str, str], ...]:
+        """`<meta property content>` pairs."""
+        tags = opengraph_meta(self.work, short_description(self.work.abstract))
+        if self.image is None:
+            return tags
+        return tags + (("og:image", self.image.url), ("og:image:width", str(self.image.width)),
+                       ("og:image:height", str(self.image.height)), ("og:image:alt", self.image.alt))
+
+    @property
+    def twitter(self) -> tuple[tuple[str, str], ...]:
+        """`<meta name content>` pairs. X reads the title and description from the
+        OpenGraph tags when its own are absent: repeating them would add half a
+        kilobyte to every paper page."""
+        if self.image is None:
+            return (("twitter:card", "summary"),)
+        return (("twitter:card", "summary_large_image"), ("twitter:image", self.image.url),
+                ("twitter:image:alt", self.image.alt))
+
+    @property
+    def json_ld(self) -> dict[str, Any]:
+        """A schema.org ScholarlyArticle, for `<script type="application/ld+json">{{ ...|tojson }}`."""
+        return json_ld(self.work)
 
 
 # --- works and keys -------------------------------------------------------------------------------
@@ -320,13 +361,6 @@ def opengraph_meta(work: Work, description: str) -> tuple[tuple[str, str], ...]:
     return tuple(tags)
 
 
-def twitter_meta(work: Work, description: str) -> tuple[tuple[str, str], ...]:
-    tags = [("twitter:card", "summary"), ("twitter:title", work.title)]
-    if description:
-        tags.append(("twitter:description", description))
-    return tuple(tags)
-
-
 def json_ld(work: Work) -> dict[str, Any]:
     """schema.org ScholarlyArticle. `headline` is cut to the 110 characters search engines show."""
     data: dict[str, Any] = {
@@ -341,8 +375,8 @@ def json_ld(work: Work) -> dict[str, Any]:
     }
     if work.updated:
         data["dateModified"] = work.updated.isoformat()
-    if work.abstract:
-        data["abstract"] = work.abstract
+    if work.abstract:  # the page's own description; the whole abstract is on the page itself
+        data["description"] = short_description(work.abstract)
     if work.tags:
         data["keywords"] = list(work.tags)
     identifiers = []
@@ -366,14 +400,11 @@ def file_path(slug: str, name: str) -> str:
     return f"papers/{slug}/{name}"
 
 
-def make_citation(work: Work, slug: str, urls: Urls) -> Citation:
-    description = short_description(work.abstract)
+def make_citation(work: Work, slug: str, urls: Urls, image: PreviewImage | None = None) -> Citation:
     return Citation(
-        key=work.key, bibtex=bibtex_entry(work),
+        work=work, bibtex=bibtex_entry(work),
         bib_url=urls.page(file_path(slug, BIBTEX_FILE)), ris_url=urls.page(file_path(slug, RIS_FILE)),
-        csl_url=urls.page(file_path(slug, CSL_FILE)),
-        scholar=scholar_meta(work), opengraph=opengraph_meta(work, description), twitter=twitter_meta(work, description),
-        json_ld=json_ld(work),
+        csl_url=urls.page(file_path(slug, CSL_FILE)), image=image,
     )
 
 

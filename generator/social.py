@@ -8,7 +8,6 @@ warm build draws only the cards of papers whose title or authors changed.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
 import logging
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .citations import Citation, Work, make_citation
+from .citations import Citation, PreviewImage, Work, make_citation
 from .parallel import fork_map
 from .config import SiteConfig
 from .urls import Urls
@@ -127,21 +126,9 @@ def write_social_cards(writer: OutputWriter, views: dict[str, PaperView], site_t
     return len(missing)
 
 
-def with_card(citation: Citation, image_url: str, alt: str) -> Citation:
-    """The citation's OpenGraph and Twitter tags, now pointing at the paper's card."""
-    twitter = tuple(("twitter:card", "summary_large_image") if name == "twitter:card" else (name, value)
-                    for name, value in citation.twitter)
-    return dataclasses.replace(
-        citation,
-        opengraph=citation.opengraph + (("og:image", image_url), ("og:image:width", str(WIDTH)),
-                                        ("og:image:height", str(HEIGHT)), ("og:image:alt", alt)),
-        twitter=twitter + (("twitter:image", image_url), ("twitter:image:alt", alt)),
-    )
-
-
 def paper_citation(config: SiteConfig, urls: Urls, view: PaperView, work: Work) -> Citation:
     """A paper's citation data, its link-preview tags pointing at its card when the site makes cards."""
-    citation = make_citation(work, view.slug, urls)
+    image = None
     if config.social.cards:
-        citation = with_card(citation, urls.absolute(view.url + "card.png"), f"{view.title_text} — {config.title}")
-    return citation
+        image = PreviewImage(urls.absolute(view.url + "card.png"), f"{view.title_text} — {config.title}", WIDTH, HEIGHT)
+    return make_citation(work, view.slug, urls, image)

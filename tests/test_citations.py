@@ -113,8 +113,11 @@ def test_every_sample_paper_page_declares_itself_to_scholars(sample_site: BuiltS
             assert page.meta("citation_pdf_url") == [f"https://arxiv.org/pdf/{paper.id}"]
         assert page.property("og:title") == [title]
         assert page.property("og:url") == [f"{sample_site.base_url}papers/{slug}/"]
-        # The sample turns social cards on, so previews use the large image card.
+        # The sample turns social cards on, so previews use the large image card. X takes
+        # the title and description from the OpenGraph tags: they are not repeated.
         assert page.meta("twitter:card") == ["summary_large_image"]
+        assert page.meta("twitter:title") == [] and page.meta("twitter:description") == []
+        assert page.property("og:description") or not paper.abstract.strip()
 
         (data,) = page.json_ld()
         assert data["@context"] == "https://schema.org" and data["@type"] == "ScholarlyArticle"
@@ -264,7 +267,7 @@ def test_math_record_renders_mathml_keeps_money_and_builds_with_one_warning(tmp_
     assert "2503.20000.md" in warning and "abstract" in warning and "unclosed `$`" in warning
     # Metadata carries the plain form of the math.
     (data,) = page.json_ld()
-    assert r"\mathcal{O}(n^2)" in data["abstract"] and "<math" not in data["abstract"]
+    assert r"\mathcal{O}(n^2)" in data["description"] and "<math" not in data["description"]
 
 
 @pytest.mark.browser
