@@ -1,13 +1,15 @@
 """The build cache: rendered Markdown per record content hash, and page fingerprints.
 
-Kept outside `output/` (`.cache/` by default). A cache written by another
-version of the generator, for another output folder, or that fails to load
-is ignored and rebuilt, never trusted.
+Kept outside `output/` (`.cache/` by default). A cache written by other code
+(another version of the generator, or an edited one), for another output
+folder, or that fails to load is ignored and rebuilt, never trusted.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import hashlib
 import logging
 import os
 import pickle
@@ -20,8 +22,6 @@ from .views import RenderedPaper
 
 logger = logging.getLogger(__name__)
 
-# Bump when anything the cache holds changes shape or meaning.
-CACHE_VERSION = 6
 CACHE_FILE = "build-cache.pickle"
 
 
@@ -47,7 +47,28 @@ class BuildCache:
     """Digest day -> hash of what its email files were rendered from."""
     citation_files: dict[str, str] = field(default_factory=dict)
     """Paper id -> hash of what its cite.bib/.ris/.json were made from."""
-    version: int = CACHE_VERSION
+    code: str = ""
+    """`code_version()` of the build that saved it."""
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of the generator's own source files.
+
+    What the cache holds and what page fingerprints cover is only valid for the code
+    that made it: pages read some values (citation tags) from the model when they are
+    rendered. Any change to the code, released or not, starts the cache afresh and
+    renders every page again.
+    """
+    return source_digest(Path(__file__).parent)
+
+
+def source_digest(package: Path) -> str:
+    """A hash of the names and bytes of the Python files under `package`."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 _saved_in_this_process: dict[str, tuple[tuple[int, int, int], BuildCache]] = {}
@@ -85,7 +106,7 @@ def load_cache(cache_dir: Path | None, output_dir: Path) -> BuildCache:
     except Exception as exc:  # a truncated or foreign file: start again, never trust it
         logger.warning("ignoring unreadable build cache %s (%s)", path, exc)
         return empty
-    if not isinstance(cache, BuildCache) or cache.version != CACHE_VERSION or cache.output_dir != empty.output_dir:
+    if not isinstance(cache, BuildCache) or cache.code != code_version() or cache.output_dir != empty.output_dir:
         logger.info("build cache %s is for another version or output folder; starting afresh", path)
         return empty
     return cache
@@ -95,6 +116,7 @@ def save_cache(cache_dir: Path | None, cache: BuildCache) -> None:
     if cache_dir is None:
         return
     cache_dir.mkdir(parents=True, exist_ok=True)
+    cache.code = code_version()
     temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}"
     with temporary.open("wb") as handle:
         pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)

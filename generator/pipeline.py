@@ -18,7 +18,7 @@ from typing import Any, Callable, Generic, Iterator, TypeVar
 
 from . import __version__
 from .assets import collect_assets
-from .cache import BuildCache, load_cache, save_cache
+from .cache import BuildCache, code_version, load_cache, save_cache
 from .citations import bibliography_files, citation_file_paths, make_works, paper_citation_files
 from .config import SiteConfig, load_config
 from .digests import DayOrder, apply_day_orders, load_day_intros, load_day_orders
@@ -193,7 +193,7 @@ def build(options: BuildOptions) -> BuildReport:
         env = make_environment(chain)
         assets = collect_assets(chain)
         info = site_info(config, urls, assets, options.live_reload)
-        fingerprint_salt = templates_fingerprint(chain) + __version__
+        fingerprint_salt = templates_fingerprint(chain) + code_version()
 
     # Related papers take seconds of their own: a child process computes them while
     # this one makes everything that does not show them (citations, feeds, emails).

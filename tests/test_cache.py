@@ -1,0 +1,55 @@
+"""The build cache is only trusted when this code, for this output folder, wrote it whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import cache as cache_module
+from generator.cache import CACHE_FILE, BuildCache, load_cache, save_cache, source_digest
+
+
+@pytest.fixture
+def saved(tmp_path: Path) -> tuple[Path, Path]:
+    cache_dir, output = tmp_path / "cache", tmp_path / "output"
+    save_cache(cache_dir, BuildCache(str(output.absolute()), fingerprints={"index.html": "f1"}))
+    cache_module._saved_in_this_process.clear()  # as a new process finds it
+    return cache_dir, output
+
+
+def test_a_cache_comes_back_as_it_was_saved(saved: tuple[Path, Path]) -> None:
+    cache_dir, output = saved
+    assert load_cache(cache_dir, output).fingerprints == {"index.html": "f1"}
+
+
+def test_a_cache_made_by_other_code_starts_afresh(saved: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    cache_dir, output = saved
+    monkeypatch.setattr(cache_module, "code_version", lambda: "an edited generator")
+    assert load_cache(cache_dir, output).fingerprints == {}
+
+
+def test_a_cache_for_another_output_folder_starts_afresh(saved: tuple[Path, Path], tmp_path: Path) -> None:
+    cache_dir, _ = saved
+    assert load_cache(cache_dir, tmp_path / "elsewhere").fingerprints == {}
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05\x95garbage"])
+def test_a_damaged_cache_starts_afresh(saved: tuple[Path, Path], damage: bytes, caplog: pytest.LogCaptureFixture) -> None:
+    cache_dir, output = saved
+    (cache_dir / CACHE_FILE).write_bytes(damage)
+    assert load_cache(cache_dir, output).fingerprints == {}
+    assert "ignoring unreadable build cache" in caplog.text
+
+
+def test_the_code_version_follows_every_source_file(tmp_path: Path) -> None:
+    package = tmp_path / "generator"
+    (package / "serve").mkdir(parents=True)
+    (package / "build.py").write_text("x = 1\n")
+    (package / "serve" / "server.py").write_text("y = 2\n")
+    before = source_digest(package)
+    (package / "serve" / "server.py").write_text("y = 3\n")
+    after = source_digest(package)
+    (package / "serve" / "server.py").rename(package / "serve" / "other.py")
+    assert len({before, after, source_digest(package)}) == 3
+    assert cache_module.code_version() == source_digest(Path(cache_module.__file__).parent)
