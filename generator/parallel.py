@@ -67,7 +67,7 @@ class ChildTask(Generic[Result]):
     """
 
     def __init__(self, task: Callable[[Report], Result], fork: bool = True) -> None:
-        self._task = task
+        self._task: Callable[[Report], Result] | None = task
         self.seconds = 0.0
         """How long the task itself ran, once its result is in."""
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -77,9 +77,13 @@ class ChildTask(Generic[Result]):
                 target=_child_main, args=(task, sender), name="paper-digest-child")
             self._process.start()
             sender.close()
+            # The child has its own copy now: let go of the task and the data it holds
+            # (the texts of every paper), which would otherwise stay until the build ends.
+            self._task = None
 
     def result(self, on_progress: Report | None = None) -> Result:
         if self._process is None:
+            assert self._task is not None
             start = time.perf_counter()
             result = self._task(on_progress or (lambda done, total: None))
             self.seconds = time.perf_counter() - start

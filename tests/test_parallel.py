@@ -65,3 +65,21 @@ def test_a_child_task_left_unasked_is_stopped_on_exit() -> None:
     with ChildTask(task) as child:
         assert child._process is not None and child._process.is_alive()
     assert not child._process.is_alive()
+
+
+def test_the_parent_lets_go_of_what_the_child_task_holds() -> None:
+    """The texts of every paper go to the related-papers child: the parent must not keep
+    them for the rest of the build (at 100,000 papers that is hundreds of megabytes)."""
+    import gc
+    import weakref
+
+    class Texts(dict):  # type: ignore[type-arg]
+        pass
+
+    texts = Texts(a="some words", b="more words")
+    held = weakref.ref(texts)
+    task = ChildTask(lambda report, texts=texts: len(texts))
+    del texts
+    gc.collect()
+    assert held() is None
+    assert task.result() == 2
