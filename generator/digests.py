@@ -31,7 +31,7 @@ DIGESTS_DIR = "digests"
 DAY_FIELDS = ("order",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayOrder:
     """The curator's order of one day's papers, as written in its digest file."""
 

@@ -52,14 +52,14 @@ NO_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeedFiles:
     files: dict[str, bytes]
     """Output path -> bytes."""
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One paper as every feed format shows it: plain, XML-safe data."""
 
@@ -74,7 +74,7 @@ class Entry:
     updated: dt.datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Feed:
     """One feed, written as RSS, Atom and JSON beside each other."""
 

@@ -67,7 +67,7 @@ _INLINE_MARKUP = re.compile(r"[`*_\\&$]")
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderedText:
     html: str
     """HTML produced by the build: safe to mark `|safe` in templates."""

@@ -49,7 +49,7 @@ _MATH = re.compile(r'<math\b[^>]*?\salttext="([^"]*)"[^>]*>.*?</math>', re.DOTAL
 Command = Callable[[argparse.Namespace], int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EmailPaper:
     title: str
     url: str
@@ -66,7 +66,7 @@ class EmailPaper:
     tags: tuple[Link, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EmailContext:
     site_title: str
     site_url: str
@@ -79,7 +79,7 @@ class EmailContext:
     feeds: tuple[Link, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayEmail:
     subject: str
     html: str
@@ -96,15 +96,17 @@ def wrap_text(text: str, width: int = TEXT_WIDTH) -> str:
     """Greedy word wrap; long words (URLs) stay whole. Jinja's `wordwrap` (textwrap) is
     ten times slower, which shows at thousands of papers."""
     lines: list[str] = []
-    line = ""
+    words: list[str] = []
+    length = -1  # of the line in `words`, with its spaces
     for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
+        if words and length + 1 + len(word) > width:
+            lines.append(" ".join(words))
+            words, length = [word], len(word)
         else:
-            line = f"{line} {word}" if line else word
-    if line:
-        lines.append(line)
+            words.append(word)
+            length += 1 + len(word)
+    if words:
+        lines.append(" ".join(words))
     return "\n".join(lines)
 
 

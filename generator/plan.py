@@ -21,14 +21,14 @@ from .urls import Urls, output_path
 from .views import Link, PaperView
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeedLink:
     title: str
     type: str
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assets:
     stylesheet: str
     app_script: str
@@ -37,7 +37,7 @@ class Assets:
     search_root: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SiteInfo:
     title: str
     description: str
@@ -54,7 +54,7 @@ class SiteInfo:
     live_reload: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageMeta:
     kind: str
     title: str
@@ -65,21 +65,21 @@ class PageMeta:
     """Feeds of this page beyond the site-wide ones (a tag's own feeds)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DaySummary:
     date: dt.date
     url: str
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Month:
     label: str
     days: tuple[DaySummary, ...]
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pagination:
     number: int
     total: int
@@ -88,20 +88,20 @@ class Pagination:
     pages: tuple[Link, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountedLink:
     label: str
     url: str
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageContext:
     site: SiteInfo
     page: PageMeta
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HomeContext(PageContext):
     day: DaySummary | None
     papers: tuple[PaperView, ...]
@@ -109,7 +109,7 @@ class HomeContext(PageContext):
     intro_html: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayContext(PageContext):
     day: DaySummary
     papers: tuple[PaperView, ...]
@@ -118,20 +118,20 @@ class DayContext(PageContext):
     intro_html: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArchiveContext(PageContext):
     months: tuple[Month, ...]
     total_papers: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelatedPaper:
     paper: PaperView
     terms: tuple[str, ...]
     """The shared terms that explain the match."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PaperContext(PageContext):
     paper: PaperView
     previous: PaperView | None
@@ -141,14 +141,14 @@ class PaperContext(PageContext):
     citation: Citation | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndexContext(PageContext):
     """The tags index and the authors index."""
 
     entries: tuple[CountedLink, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListingContext(PageContext):
     """A tag's or an author's papers, one page of them."""
 
@@ -159,7 +159,7 @@ class ListingContext(PageContext):
     pagination: Pagination
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedPage:
     path: str
     """Output file, relative to output/ (`papers/x/index.html`)."""

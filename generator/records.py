@@ -38,7 +38,7 @@ MAX_SHORT_TEXT = 1000
 # Characters HTML and XML forbid (controls other than tab and line ends, C1,
 # lone surrogates, non-characters). Raw ones are refused by YAML already; these
 # are the ones a YAML escape such as `"\e"` writes (issue 11).
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One paper record, exactly as the curator wrote it (validated, NFC text)."""
 

@@ -46,7 +46,7 @@ MAX_DOCUMENT_SHARE = 0.5
 MIN_PAPERS_FOR_SHARE = 20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelatedMatch:
     paper_id: str
     score: float
@@ -55,7 +55,7 @@ class RelatedMatch:
     """The shared terms that weigh most in the match, heaviest first."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextMatrix:
     """TF-IDF rows (L2-normalised, CSR with sorted indices) of a list of documents."""
 

@@ -74,7 +74,7 @@ FORMAT_VERSION = 1
 _SPLIT = re.compile("[" + re.escape(SEPARATOR_CHARS) + "]+").split
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchDocument:
     """What the search knows of one paper."""
 

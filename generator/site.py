@@ -17,7 +17,7 @@ from .ids import slugify
 from .records import Paper, field_line
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tag:
     name: str
     slug: str
@@ -26,7 +26,7 @@ class Tag:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Author:
     name: str
     slug: str
@@ -34,7 +34,7 @@ class Author:
     """Newest digest day first."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Day:
     date: dt.date
     papers: tuple[Paper, ...]
@@ -45,7 +45,7 @@ class Day:
         return self.date.isoformat()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     config: SiteConfig
     papers: dict[str, Paper]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .config import SiteConfig
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Urls:
     base: str
     """`/` or `/digest/`."""

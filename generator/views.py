@@ -22,13 +22,13 @@ from .urls import Urls
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     label: str
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExternalLink:
     kind: str
     """The record's link name (`code`, `pdf`, …), also the CSS class of its icon."""
@@ -36,7 +36,7 @@ class ExternalLink:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderedPaper:
     """The Markdown of one record, rendered; what the cache stores per content hash."""
 
@@ -49,7 +49,7 @@ class RenderedPaper:
     warnings: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PaperView:
     id: str
     slug: str
