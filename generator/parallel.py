@@ -19,6 +19,8 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 MAX_WORKERS = 8
+STOP_GRACE_SECONDS = 2.0
+"""How long a stopped child has to end on SIGTERM before it is killed."""
 
 # Read by forked workers, which inherit it: the task is never pickled across.
 _TASK: Callable[[object], object] | None = None
@@ -111,6 +113,11 @@ class ChildTask(Generic[Result]):
             return
         if self._process.is_alive():
             self._process.terminate()
+            # A child stopped right after the fork may still run the parent's SIGTERM
+            # handler (one that only takes note), before `_worker_signals` resets it.
+            self._process.join(timeout=STOP_GRACE_SECONDS)
+            if self._process.is_alive():
+                self._process.kill()
         self._process.join()
         self._receiver.close()
 

@@ -83,3 +83,23 @@ def test_the_parent_lets_go_of_what_the_child_task_holds() -> None:
     gc.collect()
     assert held() is None
     assert task.result() == 2
+
+
+def test_a_child_that_ignores_sigterm_is_killed_on_stop() -> None:
+    """What happens when the parent's own SIGTERM handler, inherited at the fork, only takes note."""
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        def task(report):  # type: ignore[no-untyped-def]
+            signal.signal(signal.SIGTERM, lambda signum, frame: None)
+            report(1, 1)
+            while True:
+                pass
+
+        child = ChildTask(task)
+        with pytest.raises(KeyboardInterrupt):
+            child.result(lambda done, total: (_ for _ in ()).throw(KeyboardInterrupt))
+        assert child._process is not None and not child._process.is_alive()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
