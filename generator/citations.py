@@ -16,9 +16,9 @@ import datetime as dt
 import json
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any, Iterable
 
+from .frozen import frozen
 from .ids import slugify
 from .records import Paper
 from .site import Site
@@ -37,7 +37,7 @@ KEY_STOP_WORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "an
 DESCRIPTION_CHARS = 200
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Work:
     """What every citation format needs of one paper, plain text only."""
 
@@ -69,7 +69,7 @@ class Work:
         return f"https://doi.org/{self.doi}" if self.doi else None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PreviewImage:
     """The picture link previews show (the paper's social card)."""
 
@@ -79,7 +79,7 @@ class PreviewImage:
     height: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Citation:
     """What a paper page shows and declares about citing it.
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-from dataclasses import dataclass
 from pathlib import Path
 
 from yaml.nodes import ScalarNode, SequenceNode
 
 from .errors import BuildError, ContentError
 from .frontmatter import FENCE, decode_text, describe_node, node_line, parse_front_matter
+from .frozen import frozen
 from .markdown import MarkdownRenderer
 from .records import link_leaving
 from .site import Site
@@ -31,7 +31,7 @@ DIGESTS_DIR = "digests"
 DAY_FIELDS = ("order",)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DayOrder:
     """The curator's order of one day's papers, as written in its digest file."""
 

@@ -27,13 +27,14 @@ import json
 import logging
 import re
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
 
 from . import __version__
 from .characters import FORBIDDEN_CHARACTERS, first_forbidden, without_forbidden
+from .frozen import frozen
 from .plan import format_day
 from .site import Site
 from .urls import Urls
@@ -52,14 +53,14 @@ NO_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FeedFiles:
     files: dict[str, bytes]
     """Output path -> bytes."""
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Entry:
     """One paper as every feed format shows it: plain, XML-safe data."""
 
@@ -74,7 +75,7 @@ class Entry:
     updated: dt.datetime
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Feed:
     """One feed, written as RSS, Atom and JSON beside each other."""
 

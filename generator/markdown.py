@@ -13,7 +13,6 @@ import html
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from time import monotonic
 from urllib.parse import unquote
 
@@ -31,8 +30,9 @@ from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-from generator.characters import without_forbidden
-from generator.math import math_plugin, render_math
+from .characters import without_forbidden
+from .frozen import frozen
+from .math import math_plugin, render_math
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ _INLINE_MARKUP = re.compile(r"[`*_\\&$]")
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RenderedText:
     html: str
     """HTML produced by the build: safe to mark `|safe` in templates."""

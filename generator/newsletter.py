@@ -17,7 +17,6 @@ import re
 import smtplib
 import ssl
 import sys
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -27,6 +26,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from .feeds import absolute_links, xml_safe
+from .frozen import frozen
 from .plan import format_day
 from .site import Day, Site
 from .urls import Urls
@@ -49,7 +49,7 @@ _MATH = re.compile(r'<math\b[^>]*?\salttext="([^"]*)"[^>]*>.*?</math>', re.DOTAL
 Command = Callable[[argparse.Namespace], int]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EmailPaper:
     title: str
     url: str
@@ -66,7 +66,7 @@ class EmailPaper:
     tags: tuple[Link, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EmailContext:
     site_title: str
     site_url: str
@@ -79,7 +79,7 @@ class EmailContext:
     feeds: tuple[Link, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DayEmail:
     subject: str
     html: str

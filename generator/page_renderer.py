@@ -1,25 +1,20 @@
 """Render the planned pages that changed, in parallel when there are many.
 
-A page's fingerprint hashes its template chain and its context. Paper views
-and the site info are shared by thousands of pages, so they are hashed once
-and stand in the page's hash by their digest (a pickle persistent id), which
-keeps fingerprinting the whole plan cheap enough for a warm build.
+A page's fingerprint hashes its template name and its context, salted with the
+templates and the generator's code (see `fingerprint.py`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import pickle
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import jinja2
 
+from .fingerprint import Fingerprints
 from .parallel import can_fork, fork_map
-from .plan import PlannedPage, SiteInfo
+from .plan import PlannedPage
 from .render import render_page
-from .views import PaperView
 from .write import OutputWriter
 
 # Below this many pages to render, forking workers costs more than it saves.
@@ -33,33 +28,8 @@ class RenderOutcome:
     rendered: int = 0
 
 
-class _Fingerprinter:
-    def __init__(self, salt: str) -> None:
-        self.salt = salt.encode()
-        self.shared: dict[int, str] = {}
-
-    def _shared_digest(self, obj: Any) -> str | None:
-        if not isinstance(obj, (PaperView, SiteInfo)):
-            return None
-        digest = self.shared.get(id(obj))
-        if digest is None:
-            digest = hashlib.blake2b(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
-            self.shared[id(obj)] = digest
-        return digest
-
-    def __call__(self, page: PlannedPage) -> str:
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.persistent_id = self._shared_digest  # type: ignore[method-assign]
-        pickler.dump(page.context)
-        digest = hashlib.blake2b(self.salt, digest_size=16)
-        digest.update(page.template.encode())
-        digest.update(buffer.getvalue())
-        return digest.hexdigest()
-
-
 def render_changed_pages(env: jinja2.Environment, pages: list[PlannedPage], writer: OutputWriter,
-                         previous: dict[str, str], salt: str,
+                         previous: dict[str, str], fingerprints: Fingerprints,
                          progress: Callable[[str, int, int], None] | None = None) -> RenderOutcome:
     """Render pages whose fingerprint differs from `previous`; keep the rest as they are in `output/`.
 
@@ -68,13 +38,12 @@ def render_changed_pages(env: jinja2.Environment, pages: list[PlannedPage], writ
     """
     for page in pages:  # refuse an unsafe or clashing path before any work
         writer.claim(page.path)
-    fingerprint = _Fingerprinter(salt)
 
     def settle(bounds: tuple[int, int]) -> list[tuple[str, str, bool, bool]]:
         """(path, fingerprint, rendered, staged) of each page of the slice; may run in a worker."""
         settled: list[tuple[str, str, bool, bool]] = []
         for page in pages[bounds[0]:bounds[1]]:
-            value = fingerprint(page)
+            value = fingerprints.of(page.template, page.context)
             if previous.get(page.path) == value and writer.holds(page.path):
                 settled.append((page.path, value, False, False))
             else:

@@ -7,9 +7,7 @@ anything is written; any failure leaves `output/` as it was.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import pickle
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ from .config import SiteConfig, load_config
 from .digests import DayOrder, apply_day_orders, load_day_intros, load_day_orders
 from .errors import BuildCancelled, BuildError, ContentError
 from .feeds import build_feed_files
+from .fingerprint import Fingerprints
 from .markdown import MarkdownRenderer
 from .newsletter import email_paths, render_day_email_files
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
@@ -193,7 +192,7 @@ def build(options: BuildOptions) -> BuildReport:
         env = make_environment(chain)
         assets = collect_assets(chain)
         info = site_info(config, urls, assets, options.live_reload)
-        fingerprint_salt = templates_fingerprint(chain) + code_version()
+        fingerprints = Fingerprints(templates_fingerprint(chain) + code_version())
 
     # Related papers take seconds of their own: a child process computes them while
     # this one makes everything that does not show them (citations, feeds, emails).
@@ -211,7 +210,7 @@ def build(options: BuildOptions) -> BuildReport:
             report.warnings.extend(feeds.warnings)
             for path, data in feeds.files.items():
                 writer.write(path, data)
-            write_day_emails(writer, cache, site, views, urls, env, fingerprint_salt)
+            write_day_emails(writer, cache, site, views, urls, env, fingerprints)
         with timer.step("search"):  # what is left of it to wait for
             search_job.write(writer, progress)
         with timer.step("related"):  # likewise
@@ -225,7 +224,7 @@ def build(options: BuildOptions) -> BuildReport:
             report.model = SiteModel(loaded, urls, info, env, views, intros, related, works, citations,
                                      {page.path: page for page in pages})
         with timer.step("render"):
-            outcome = render_changed_pages(env, pages, writer, cache.fingerprints, fingerprint_salt, progress)
+            outcome = render_changed_pages(env, pages, writer, cache.fingerprints, fingerprints, progress)
             report.pages_rendered = outcome.rendered
             write_publishing_files(writer, site, urls, pages)
         if config.social.cards:
@@ -315,10 +314,6 @@ def render_records(site: Site, cache: BuildCache, progress: Progress | None) -> 
     return {paper_id: result[paper_id] for paper_id in site.papers}
 
 
-def content_key(*parts: Any) -> str:
-    return hashlib.blake2b(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
-
-
 def write_unless_unchanged(writer: OutputWriter, previous: dict[str, str], current: dict[str, str], name: str, key: str,
                            paths: tuple[str, ...], produce: Callable[[], dict[str, bytes]]) -> None:
     """Keep `paths` as they are in `output/` when `key` matches the last build's; else write what `produce` makes.
@@ -327,30 +322,33 @@ def write_unless_unchanged(writer: OutputWriter, previous: dict[str, str], curre
     (emails, citation files), so a warm build neither renders nor compares them.
     """
     current[name] = key
-    if previous.get(name) == key and all(writer.keep(path) for path in paths):
+    tried_keeping = previous.get(name) == key
+    if tried_keeping and all(writer.keep(path) for path in paths):
         return
     for path, data in produce().items():
-        if not writer.is_planned(path):  # kept above before a missing file was found
+        if not (tried_keeping and writer.is_planned(path)):  # kept above before a missing file was found
             writer.write(path, data)
 
 
 def write_day_emails(writer: OutputWriter, cache: BuildCache, site: Site, views: dict[str, PaperView], urls: Urls,
-                     env: Any, salt: str) -> None:
+                     env: Any, fingerprints: Fingerprints) -> None:
     """Each day's email, rendered again only when the day's papers, the config or the templates changed."""
     keys: dict[str, str] = {}
     for day in site.days:
         write_unless_unchanged(writer, cache.emails, keys, day.key,
-                               content_key(salt, site.config, urls, day.key, [views[p.id] for p in day.papers]),
+                               fingerprints.of(site.config, urls, day.key, [views[p.id] for p in day.papers]),
                                email_paths(day.key), lambda day=day: render_day_email_files(site, day, views, urls, env))
     cache.emails = keys
 
 
 def write_citation_files(writer: OutputWriter, cache: BuildCache, site: Site, works: dict, citations: dict) -> None:
     keys: dict[str, str] = {}
+    # Salted with the code only: citation files do not come from templates.
+    fingerprints = Fingerprints(code_version())
     for paper_id, paper in site.papers.items():
         work, citation = works[paper_id], citations[paper_id]
         files = lambda slug=paper.slug, work=work, citation=citation: paper_citation_files(slug, work, citation)  # noqa: E731
-        write_unless_unchanged(writer, cache.citation_files, keys, paper_id, content_key(__version__, paper.slug, work, citation),
+        write_unless_unchanged(writer, cache.citation_files, keys, paper_id, fingerprints.of(paper.slug, work, citation),
                                citation_file_paths(paper.slug), files)
     cache.citation_files = keys
     for path, data in bibliography_files(site, citations).items():
@@ -397,8 +395,7 @@ class SearchJob(ChildStep[dict[str, bytes]]):
     def __init__(self, writer: OutputWriter, cache: BuildCache, docs: list[SearchDocument], shard_threshold: int) -> None:
         super().__init__()
         self.cache = cache
-        self.key = hashlib.blake2b(pickle.dumps((docs, shard_threshold), protocol=pickle.HIGHEST_PROTOCOL),
-                                   digest_size=16).hexdigest()
+        self.key = Fingerprints("").of(docs, shard_threshold)
         paths = [f"search/{name}" for name in cache.search_files]
         if not (cache.search_key == self.key and paths and all(writer.keep(path) for path in paths)):
             self.start(lambda progress: build_search_files(docs, shard_threshold=shard_threshold, progress=progress),
@@ -426,7 +423,7 @@ class RelatedJob(ChildStep[dict[str, tuple[RelatedMatch, ...]]]):
         super().__init__()
         documents = {pid: paper_text(views[pid].title_text, views[pid].abstract_text) for pid in sorted(views)}
         self.cache = cache
-        self.key = hashlib.blake2b(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
+        self.key = Fingerprints("").of(documents)
         if cache.related_key != self.key:
             self.start(lambda progress: related_papers(documents, progress=progress), len(documents))
 

@@ -11,24 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any, Callable, Iterator
 
 from .citations import Citation
+from .frozen import frozen
 from .related import RelatedMatch
 from .site import Author, Site, Tag
 from .urls import Urls, output_path
 from .views import Link, PaperView
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FeedLink:
     title: str
     type: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Assets:
     stylesheet: str
     app_script: str
@@ -37,7 +38,7 @@ class Assets:
     search_root: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SiteInfo:
     title: str
     description: str
@@ -54,7 +55,7 @@ class SiteInfo:
     live_reload: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PageMeta:
     kind: str
     title: str
@@ -65,21 +66,21 @@ class PageMeta:
     """Feeds of this page beyond the site-wide ones (a tag's own feeds)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DaySummary:
     date: dt.date
     url: str
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Month:
     label: str
     days: tuple[DaySummary, ...]
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Pagination:
     number: int
     total: int
@@ -88,20 +89,20 @@ class Pagination:
     pages: tuple[Link, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CountedLink:
     label: str
     url: str
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PageContext:
     site: SiteInfo
     page: PageMeta
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class HomeContext(PageContext):
     day: DaySummary | None
     papers: tuple[PaperView, ...]
@@ -109,7 +110,7 @@ class HomeContext(PageContext):
     intro_html: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DayContext(PageContext):
     day: DaySummary
     papers: tuple[PaperView, ...]
@@ -118,20 +119,20 @@ class DayContext(PageContext):
     intro_html: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ArchiveContext(PageContext):
     months: tuple[Month, ...]
     total_papers: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RelatedPaper:
     paper: PaperView
     terms: tuple[str, ...]
     """The shared terms that explain the match."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PaperContext(PageContext):
     paper: PaperView
     previous: PaperView | None
@@ -141,14 +142,14 @@ class PaperContext(PageContext):
     citation: Citation | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class IndexContext(PageContext):
     """The tags index and the authors index."""
 
     entries: tuple[CountedLink, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ListingContext(PageContext):
     """A tag's or an author's papers, one page of them."""
 
@@ -159,7 +160,7 @@ class ListingContext(PageContext):
     pagination: Pagination
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PlannedPage:
     path: str
     """Output file, relative to output/ (`papers/x/index.html`)."""

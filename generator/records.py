@@ -12,13 +12,14 @@ import hashlib
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Callable
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .characters import first_forbidden
+from .frozen import frozen
 from .parallel import fork_map
 from .errors import ContentError
 from .frontmatter import FrontMatter, decode_text, describe_node, node_line, parse_front_matter
@@ -38,7 +39,7 @@ MAX_SHORT_TEXT = 1000
 # Characters HTML and XML forbid (controls other than tab and line ends, C1,
 # lone surrogates, non-characters). Raw ones are refused by YAML already; these
 # are the ones a YAML escape such as `"\e"` writes (issue 11).
-@dataclass(frozen=True, slots=True)
+@frozen
 class Paper:
     """One paper record, exactly as the curator wrote it (validated, NFC text)."""
 

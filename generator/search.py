@@ -39,6 +39,8 @@ from lunr import get_default_builder
 from lunr.token import Token
 from lunr.tokenizer import SEPARATOR_CHARS
 
+from .frozen import frozen
+
 logger = logging.getLogger(__name__)
 
 # Field name and lunr boost, in index order. A title hit outweighs many
@@ -74,7 +76,7 @@ FORMAT_VERSION = 1
 _SPLIT = re.compile("[" + re.escape(SEPARATOR_CHARS) + "]+").split
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SearchDocument:
     """What the search knows of one paper."""
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from .config import SiteConfig
 from .errors import ContentError
+from .frozen import frozen
 from .ids import slugify
 from .records import Paper, field_line
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Tag:
     name: str
     slug: str
@@ -26,7 +27,7 @@ class Tag:
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Author:
     name: str
     slug: str
@@ -34,7 +35,7 @@ class Author:
     """Newest digest day first."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Day:
     date: dt.date
     papers: tuple[Paper, ...]
@@ -45,7 +46,7 @@ class Day:
         return self.date.isoformat()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Site:
     config: SiteConfig
     papers: dict[str, Paper]

@@ -8,12 +8,12 @@ so one build works on GitHub Pages under a sub-path and from any depth (the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from .config import SiteConfig
+from .frozen import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Urls:
     base: str
     """`/` or `/digest/`."""

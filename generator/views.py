@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from urllib.parse import quote
 
+from .frozen import frozen
 from .ids import is_arxiv_id
 from .markdown import MarkdownRenderer
 from .records import Paper
@@ -22,13 +22,13 @@ from .urls import Urls
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Link:
     label: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ExternalLink:
     kind: str
     """The record's link name (`code`, `pdf`, …), also the CSS class of its icon."""
@@ -36,7 +36,7 @@ class ExternalLink:
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RenderedPaper:
     """The Markdown of one record, rendered; what the cache stores per content hash."""
 
@@ -49,7 +49,7 @@ class RenderedPaper:
     warnings: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PaperView:
     id: str
     slug: str

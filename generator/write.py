@@ -17,7 +17,7 @@ import os
 import shutil
 import signal
 import unicodedata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterator
 
 logger = logging.getLogger(__name__)
@@ -30,24 +30,23 @@ class UnsafePath(ValueError):
     """A path that would leave the output folder, or that is written twice."""
 
 
-def check_relative_path(path: str) -> PurePosixPath:
-    """A relative, normalised POSIX path that stays inside the output folder."""
+def check_relative_path(path: str) -> str:
+    """`path` when it is a relative, normalised POSIX path that stays inside the output folder."""
     if not path or "\\" in path or "\x00" in path or path.startswith("/") or ":" in path.split("/")[0]:
         raise UnsafePath(f"refusing to write `{path}`: not a plain relative path")
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (from an escaped JSON string) names no file
         raise UnsafePath(f"refusing to write {path!r}: not valid Unicode text") from None
-    pure = PurePosixPath(path)
-    # The raw segments, not `pure.parts`: PurePosixPath drops `.` and empty segments,
-    # so `a/./b` and `a//b` would pass as other names for `a/b` and dodge the
+    # The raw segments, not `PurePosixPath.parts`, which drops `.` and empty segments:
+    # `a/./b` and `a//b` would pass as other names for `a/b` and dodge the
     # second-write check, which compares path strings.
     for part in path.split("/"):
         if part in ("", ".", "..") or part.endswith((".", " ")) or part.split(".")[0].lower() in RESERVED_NAMES:
             raise UnsafePath(f"refusing to write `{path}`: the segment `{part}` is not allowed")
         if len(part.encode()) > 255:
             raise UnsafePath(f"refusing to write `{path}`: a segment is longer than 255 bytes")
-    return pure
+    return path
 
 
 class OutputWriter:
@@ -79,11 +78,9 @@ class OutputWriter:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         shutil.rmtree(self.staging_dir, ignore_errors=True)
 
-    def claim(self, path: str) -> PurePosixPath:
+    def claim(self, path: str) -> None:
         """Add `path` to this build's files; refuses unsafe paths and a second claim."""
-        pure = check_relative_path(path)
-        self._add_planned(path)
-        return pure
+        self._add_planned(check_relative_path(path))
 
     def _add_planned(self, path: str) -> None:
         # Two pages whose paths differ only by case or Unicode form would overwrite

@@ -1,0 +1,60 @@
+"""Content hashes of what a build makes a file from, so a warm build can keep the file.
+
+A page's context, a day's email or a paper's citation files are hashed through
+pickle. Paper views and the site info are shared by thousands of pages and
+emails, so each is hashed once and stands in every hash that holds it by its
+digest. Pickling goes through `reducer_override`, which pickle skips for plain
+strings, numbers and containers; a `persistent_id` hook would be called for
+every one of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+from typing import Any
+
+from .plan import SiteInfo
+from .views import PaperView
+
+SHARED_TYPES = (PaperView, SiteInfo)
+
+
+def _digest_of(digest: str) -> str:
+    """What a shared object stands for inside a hash: only its digest is pickled."""
+    return digest
+
+
+class Fingerprints:
+    """Hashes of one build's values; the digests of shared objects are kept for the build."""
+
+    def __init__(self, salt: str) -> None:
+        self.salt = salt.encode()
+        # By identity, with the object kept alive in its entry so its id is never reused
+        # for another object while the entry stands.
+        self._shared: dict[int, tuple[Any, str]] = {}
+        shared_digest = self.shared_digest
+
+        class Pickler(pickle.Pickler):
+            def reducer_override(self, obj: Any) -> Any:
+                if type(obj) in SHARED_TYPES:
+                    return _digest_of, (shared_digest(obj),)
+                return NotImplemented
+
+        self._pickler_type = Pickler
+
+    def shared_digest(self, obj: PaperView | SiteInfo) -> str:
+        entry = self._shared.get(id(obj))
+        if entry is None or entry[0] is not obj:
+            entry = self._shared[id(obj)] = (obj, hashlib.blake2b(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL),
+                                                                  digest_size=16).hexdigest())
+        return entry[1]
+
+    def of(self, *parts: Any) -> str:
+        """The hash of `parts` and the salt (templates and generator code)."""
+        buffer = io.BytesIO()
+        self._pickler_type(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(parts)
+        digest = hashlib.blake2b(self.salt, digest_size=16)
+        digest.update(buffer.getbuffer())
+        return digest.hexdigest()
