@@ -5,7 +5,8 @@ from __future__ import annotations
 import lxml.html
 
 from generator.pipeline import load_site
-from generator.related import related_papers, words
+from generator.related import (CANDIDATE_TERMS, TextMatrix, best_candidates, heaviest_terms, paper_text,
+                               related_papers, vectorize, words)
 from tests.conftest import SAMPLE_CONTENT, BuiltSite
 
 MEDICAL_TAG = "medical-imaging"
@@ -96,3 +97,53 @@ def test_compound_words_match_their_parts() -> None:
     assert words("Self-supervised pre-training of vision-language models in 2024") == [
         "self-supervised", "self", "supervised", "pre-training", "pre", "training",
         "vision-language", "vision", "language", "models"]
+
+
+def sample_matrix() -> TextMatrix:
+    loaded = load_site(SAMPLE_CONTENT)
+    return vectorize({pid: paper_text(p.title, p.abstract) for pid, p in sorted(loaded.site.papers.items())})
+
+
+def test_candidates_are_each_papers_best_rough_matches_never_itself() -> None:
+    """`best_candidates` keeps what the plain sparse product cut to each row's best would."""
+    import numpy as np
+
+    matrix = sample_matrix()
+    heavy = heaviest_terms(matrix.rows, CANDIDATE_TERMS)
+    rough = (heavy @ heavy.T).toarray()
+    np.fill_diagonal(rough, 0.0)
+    per_row, start, stop = 7, 10, 60
+    found = best_candidates(heavy, heavy.T.tocsr(), start, stop, per_row)
+    assert found.shape == (stop - start, rough.shape[1])
+    for offset in range(stop - start):
+        columns = found.indices[found.indptr[offset]:found.indptr[offset + 1]]
+        assert start + offset not in columns
+        shared = np.count_nonzero(rough[start + offset])
+        assert min(per_row, shared) <= len(columns) <= per_row + 1  # one more when ties crowd out itself
+        best = np.sort(rough[start + offset])[::-1][:len(columns)]
+        # The same scores as the best of the full product (ties may pick other papers).
+        np.testing.assert_allclose(np.sort(rough[start + offset, columns])[::-1], best, rtol=1e-5)
+
+
+def _candidates_in_child(heavy: object, sender: object) -> None:
+    best_candidates(heavy, heavy.T.tocsr(), 0, 20, 5)  # type: ignore[attr-defined]
+    sender.send("done")  # type: ignore[attr-defined]
+
+
+def test_candidates_can_be_found_again_in_a_process_forked_after_finding_them() -> None:
+    """The build finds candidates in-process for a small site and forks workers later (the preview
+    server does both over and over): a threaded kernel would leave the forked one hanging."""
+    import multiprocessing
+
+    heavy = heaviest_terms(sample_matrix().rows, CANDIDATE_TERMS)
+    best_candidates(heavy, heavy.T.tocsr(), 0, 20, 5)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_candidates_in_child, args=(heavy, sender))
+    child.start()
+    try:
+        assert receiver.poll(120), "the forked process hung finding candidates"
+        assert receiver.recv() == "done"
+    finally:
+        child.kill()
+        child.join()
