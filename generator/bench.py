@@ -98,15 +98,15 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace, workdir: Path) -> int:
-    content, output, cache = workdir / "content", workdir / "output", workdir / "cache"
-    for folder in (content, output, cache):
+    content, output, cache, themes = workdir / "content", workdir / "output", workdir / "cache", workdir / "themes"
+    for folder in (content, output, cache, themes):  # a kept folder is used again from scratch
         shutil.rmtree(folder, ignore_errors=True)
     content.mkdir(parents=True)
     # The sample's config with the defaults a large digest keeps: social cards off.
     config = (SAMPLE_CONTENT / "site.toml").read_text(encoding="utf-8").replace("cards = true", "cards = false")
     (content / "site.toml").write_text(config, encoding="utf-8")
     # A project copy of the templates, so the template edit below touches no real theme.
-    shutil.copytree(THEMES_DIR / "default" / "templates", workdir / "themes" / "default" / "templates")
+    shutil.copytree(THEMES_DIR / "default" / "templates", themes / "default" / "templates")
     corpus = args.export or workdir / "corpus.jsonl"
     print(f"Generating {args.papers} papers…", flush=True)
     write_corpus(args.papers, SAMPLE_CONTENT, corpus)

@@ -39,6 +39,18 @@ def test_bench_prints_every_figure(tmp_path: Path) -> None:
     assert len(list((tmp_path / "work" / "content" / "papers").glob("*.md"))) == 200
 
 
+def test_bench_runs_again_in_a_kept_folder(tmp_path: Path) -> None:
+    for papers in ("30", "20"):
+        result = subprocess.run(
+            [sys.executable, "build.py", "bench", "--papers", papers, "--keep", str(tmp_path / "work"), "--edits", "1",
+             "--no-browser", "--no-serve"],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"{papers} papers" in result.stdout
+    assert len(list((tmp_path / "work" / "content" / "papers").glob("*.md"))) == 20
+
+
 def test_corpus_is_deterministic_and_spread_over_days() -> None:
     first = list(generate_corpus(300, SAMPLE_CONTENT))
     assert first == list(generate_corpus(300, SAMPLE_CONTENT))
