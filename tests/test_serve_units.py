@@ -224,3 +224,15 @@ def test_reload_events_name_the_changed_pages_as_the_browser_spells_them() -> No
     urls = PreviewServer._page_urls(["papers/2401.1/index.html", "404.html", "feed.xml", "search/docs/0.json"], "/my digest/")
     assert urls == ("/my%20digest/404.html", "/my%20digest/papers/2401.1/", "/my%20digest/search/")
     assert PreviewServer._page_urls([f"papers/{n}/index.html" for n in range(1001)], "/") is None
+
+
+def test_watchdogs_notice_of_a_stopped_watch_is_dropped_and_its_other_errors_kept(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    import generator.serve.watcher  # noqa: F401  (installs the filter)
+
+    inotify_logger = logging.getLogger("watchdog.observers.inotify")
+    with caplog.at_level(logging.ERROR, logger="watchdog.observers.inotify"):
+        inotify_logger.error("InotifyEmitter.queue_events() called when the thread is inactive")
+        inotify_logger.error("inotify watch limit reached")
+    assert [record.getMessage() for record in caplog.records] == ["inotify watch limit reached"]

@@ -29,6 +29,22 @@ QUIET_SECONDS = 0.05
 MAX_DELAY_SECONDS = 1.0
 """Rebuild at the latest this long after a burst began, even if a tool keeps writing."""
 
+
+
+class _StoppedWatchNotice(logging.Filter):
+    """Drops watchdog's ERROR "queue_events() called when the thread is inactive".
+
+    watchdog logs it when an inotify thread wakes after its watch was stopped, as
+    `serve` exits or stops watching a theme folder; nothing is lost, and a line
+    saying ERROR as the server stops would send users looking for a fault.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "called when the thread is inactive" not in record.getMessage()
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_StoppedWatchNotice())
+
 # Opening and reading (`opened`, `closed_no_write`) are what the build itself does to
 # every record: reacting to them would rebuild forever.
 _CHANGING_EVENTS = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_MODIFIED, EVENT_TYPE_DELETED, EVENT_TYPE_MOVED})
