@@ -52,7 +52,7 @@ class Fingerprints:
         return entry[1]
 
     def of(self, *parts: Any) -> str:
-        """The hash of `parts` and the salt (templates and generator code)."""
+        """The hash of `parts` and of the salt (for pages, the templates and the generator's code)."""
         buffer = io.BytesIO()
         self._pickler_type(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(parts)
         digest = hashlib.blake2b(self.salt, digest_size=16)
