@@ -166,13 +166,17 @@ class OutputWriter:
             self.output_dir.mkdir(parents=True, exist_ok=True)
             for link in self.links:
                 (self.output_dir / link).unlink(missing_ok=True)
+            # Plain os calls on strings: a template edit moves every page, 12,565 at 10,000 papers.
+            made: set[str] = set()
             for path in self.changed:
-                source = self.staging_dir / path
-                target = self.output_dir / path
-                if target.is_dir() and not target.is_symlink():
+                target = os.path.join(self.output_dir, path)
+                if os.path.isdir(target) and not os.path.islink(target):
                     shutil.rmtree(target)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(source, target)
+                folder = os.path.dirname(target)
+                if folder not in made:
+                    os.makedirs(folder, exist_ok=True)
+                    made.add(folder)
+                os.replace(os.path.join(self.staging_dir, path), target)
             return self._prune()
 
     def _output_is_new(self) -> bool:
@@ -186,20 +190,37 @@ class OutputWriter:
             return True
 
     def _prune(self) -> list[str]:
+        """Remove the files the plan does not have, then the folders left empty; returns the removed files.
+
+        Bottom-up, so a folder's subfolders are settled before it: a folder is empty once
+        none of its files is kept and each of its subfolders went (no second listing of it).
+        """
         removed: list[str] = []
-        for root, dirs, files in os.walk(self.output_dir, topdown=False):
-            rel_root = Path(root).relative_to(self.output_dir)
+        base = str(self.output_dir)
+        gone: set[str] = set()
+        for root, dirs, files in os.walk(base, topdown=False):
+            prefix = "" if root == base else root[len(base) + 1:].replace(os.sep, "/") + "/"
+            empty = True
             for name in files:
-                rel = (rel_root / name).as_posix()
-                if unicodedata.normalize("NFC", rel).casefold() not in self.planned:
-                    os.unlink(Path(root) / name)
-                    removed.append(rel)
+                relative = prefix + name
+                if unicodedata.normalize("NFC", relative).casefold() in self.planned:
+                    empty = False
+                else:
+                    os.unlink(os.path.join(root, name))
+                    removed.append(relative)
             for name in dirs:
-                folder = Path(root) / name
-                if folder.is_symlink():
-                    folder.unlink()
-                elif not any(folder.iterdir()):
-                    folder.rmdir()
+                folder = os.path.join(root, name)
+                if os.path.islink(folder):
+                    os.unlink(folder)
+                elif folder in gone:
+                    try:
+                        os.rmdir(folder)
+                    except OSError:  # a file appeared in it meanwhile (the preview writes pages directly)
+                        empty = False
+                else:
+                    empty = False
+            if empty:
+                gone.add(root)
         return removed
 
 

@@ -245,3 +245,27 @@ def test_writer_commits_and_prunes_only_at_the_end(tmp_path: Path) -> None:
         removed = writer.commit()
     assert removed == ["old.html"]
     assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()) == ["a/index.html", "b/index.html"]
+
+
+def test_pruning_removes_unplanned_files_and_the_folders_they_leave_empty(tmp_path: Path) -> None:
+    output, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    with OutputWriter(output) as writer:
+        writer.write_text("keep/index.html", "kept")
+        writer.write_text("keep/deep/a.html", "kept")
+        writer.commit()
+    (output / "keep" / "deep" / "stale.html").write_text("stale")
+    (output / "gone" / "deeper" / "deepest").mkdir(parents=True)
+    (output / "gone" / "deeper" / "deepest" / "stale.html").write_text("stale")
+    (output / "gone" / "stale.html").write_text("stale")
+    (output / "empty" / "inner").mkdir(parents=True)
+    elsewhere.mkdir()
+    (elsewhere / "mine.txt").write_text("not ours")
+    (output / "keep" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    with OutputWriter(output) as writer:
+        writer.write_text("keep/index.html", "kept")
+        writer.write_text("keep/deep/a.html", "kept")
+        removed = writer.commit()
+    assert sorted(removed) == ["gone/deeper/deepest/stale.html", "gone/stale.html", "keep/deep/stale.html"]
+    assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*")) == [
+        "keep", "keep/deep", "keep/deep/a.html", "keep/index.html"]
+    assert (elsewhere / "mine.txt").read_text() == "not ours"
