@@ -1,11 +1,15 @@
 """Characters HTML forbids in text and XML 1.0 cannot carry: controls other than tab,
 newline and carriage return; surrogates; noncharacters. Records holding one are
 rejected (`records.py`); text made from them (math, feeds) drops them.
+
+Also `fold`: the one notion of "the same name whatever its case or Unicode form",
+for tags, authors and output paths.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 FORBIDDEN_CHARACTERS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
@@ -25,3 +29,8 @@ def first_forbidden(text: str) -> re.Match[str] | None:
 
 def without_forbidden(text: str) -> str:
     return FORBIDDEN_CHARACTERS.sub("", text) if _MAYBE_FORBIDDEN.search(text) else text
+
+
+def fold(text: str) -> str:
+    """Two spellings that fold alike are one tag or author (`LLM`, `llm`), or one file on macOS and Windows."""
+    return unicodedata.normalize("NFC", text).casefold()

@@ -7,10 +7,10 @@ gives every tag and author a stable, collision-free slug.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import Counter
 from dataclasses import field, replace
 
+from .characters import fold
 from .config import SiteConfig
 from .errors import ContentError
 from .frozen import frozen
@@ -84,11 +84,6 @@ def day_order_key(order: str):  # type: ignore[no-untyped-def]
     if order == "file":
         return lambda p: p.slug
     return lambda p: (-(p.upvotes or 0), p.title.casefold(), p.id)
-
-
-def fold(text: str) -> str:
-    """Two spellings that fold alike are one tag or author (`LLM`, `llm`)."""
-    return unicodedata.normalize("NFC", text).casefold()
 
 
 def canonical_tags(papers: list[Paper], config: SiteConfig) -> tuple[list[Paper], list[ContentError]]:

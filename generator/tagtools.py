@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .characters import fold
 from .config import SiteConfig, load_config
 from .errors import ContentError
 from .records import Paper, load_records, parse_record
 from .related import paper_text, vectorize
-from .site import fold
 
 logger = logging.getLogger(__name__)
 

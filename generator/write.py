@@ -16,9 +16,10 @@ import logging
 import os
 import shutil
 import signal
-import unicodedata
 from pathlib import Path
 from typing import Iterator
+
+from .characters import fold
 
 logger = logging.getLogger(__name__)
 
@@ -85,13 +86,13 @@ class OutputWriter:
     def _add_planned(self, path: str) -> None:
         # Two pages whose paths differ only by case or Unicode form would overwrite
         # each other on macOS and Windows: refuse the second one everywhere.
-        folded = unicodedata.normalize("NFC", path).casefold()
+        folded = fold(path)
         if folded in self.planned:
             raise UnsafePath(f"refusing to write `{path}` twice (it clashes with `{self.planned[folded]}`)")
         self.planned[folded] = path
 
     def is_planned(self, path: str) -> bool:
-        return unicodedata.normalize("NFC", path).casefold() in self.planned
+        return fold(path) in self.planned
 
     def stage_file(self, path: str, data: bytes) -> bool:
         """Stage a claimed path's bytes unless `output/` already holds them; True if staged.
@@ -203,7 +204,7 @@ class OutputWriter:
             empty = True
             for name in files:
                 relative = prefix + name
-                if unicodedata.normalize("NFC", relative).casefold() in self.planned:
+                if fold(relative) in self.planned:
                     empty = False
                 else:
                     os.unlink(os.path.join(root, name))

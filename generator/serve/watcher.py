@@ -30,7 +30,6 @@ MAX_DELAY_SECONDS = 1.0
 """Rebuild at the latest this long after a burst began, even if a tool keeps writing."""
 
 
-
 class _StoppedWatchNotice(logging.Filter):
     """Drops watchdog's ERROR "queue_events() called when the thread is inactive".
 
