@@ -47,6 +47,8 @@ class BuildCache:
     """Digest day -> hash of what its email files were rendered from."""
     citation_files: dict[str, str] = field(default_factory=dict)
     """Paper id -> hash of what its cite.bib/.ris/.json were made from."""
+    feeds: dict[str, str] = field(default_factory=dict)
+    """A feed's RSS path (and `issues.xml`) -> hash of what its files were made from."""
     code: str = ""
     """`code_version()` of the build that saved it."""
 

@@ -27,7 +27,6 @@ import json
 import logging
 import re
 import xml.etree.ElementTree as ElementTree
-from dataclasses import field
 from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
@@ -36,7 +35,7 @@ from . import __version__
 from .characters import FORBIDDEN_CHARACTERS, first_forbidden, without_forbidden
 from .frozen import frozen
 from .plan import format_day
-from .site import Site
+from .site import Day, Site
 from .urls import Urls
 from .views import PaperView
 
@@ -51,13 +50,6 @@ ATOM_TYPE = "application/atom+xml"
 NO_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 # Attributes holding URLs in the HTML our Markdown renderer writes (always double-quoted).
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
-
-
-@frozen
-class FeedFiles:
-    files: dict[str, bytes]
-    """Output path -> bytes."""
-    warnings: list[str] = field(default_factory=list)
 
 
 @frozen
@@ -76,6 +68,19 @@ class Entry:
 
 
 @frozen
+class FeedSource:
+    """One feed before its entries are made: its title, its place and the papers it carries."""
+
+    title: str
+    description: str
+    home_url: str
+    folder: str
+    """Output folder of the three files: "" for the site, `tags/<slug>/` for a tag."""
+    papers: tuple[str, ...]
+    """Ids of the papers it carries, newest first."""
+
+
+@frozen
 class Feed:
     """One feed, written as RSS, Atom and JSON beside each other."""
 
@@ -83,7 +88,6 @@ class Feed:
     description: str
     home_url: str
     folder: str
-    """Output folder of the three files: "" for the site, `tags/<slug>/` for a tag."""
     entries: tuple[Entry, ...]
 
 
@@ -137,7 +141,12 @@ def forbidden_character_warnings(site: Site) -> list[str]:
     return warnings
 
 
-def paper_entry(view: PaperView, updated: dt.date | None, urls: Urls, site_title: str) -> Entry:
+def entry_updated(view: PaperView) -> dt.datetime:
+    # A revised paper (a later `updated` than its digest day) is a newer entry with the same id.
+    return at_midnight(max(view.day, view.updated or view.day))
+
+
+def paper_entry(view: PaperView, urls: Urls, site_title: str) -> Entry:
     page = urls.absolute(view.url)
     return Entry(
         id=paper_entry_id(view.id),
@@ -148,8 +157,7 @@ def paper_entry(view: PaperView, updated: dt.date | None, urls: Urls, site_title
         summary=xml_safe(view.abstract_text),
         content_html=xml_safe(paper_content_html(view, page, site_title)),
         published=at_midnight(view.day),
-        # A revised paper (a later `updated` than its digest day) is a newer entry with the same id.
-        updated=at_midnight(max(view.day, updated or view.day)),
+        updated=entry_updated(view),
     )
 
 
@@ -165,37 +173,58 @@ def paper_content_html(view: PaperView, page_url: str, site_title: str) -> str:
     return "\n".join(part.strip() for part in parts if part.strip())
 
 
-def build_feed_files(site: Site, views: dict[str, PaperView], urls: Urls) -> FeedFiles:
-    """Every feed file of the site, by output path, and the warnings about dropped characters."""
+FEED_FILES = ("feed.xml", "atom.xml", "feed.json")
+ISSUES_FILE = "issues.xml"
+OPML_FILE = "feeds.opml"
+
+
+def feed_sources(site: Site, urls: Urls) -> list[FeedSource]:
+    """The site's feed, then one feed per tag."""
     config = site.config
     title = xml_safe(config.title)
     limit = config.feeds.items
-    # Only papers some feed carries: a large site has far more papers than its feeds show.
-    latest = list(site.papers.values())[:limit]
-    shown = {paper.id: paper for paper in [*latest, *(paper for tag in site.tags for paper in tag.papers[:limit])]}
-    entries = {paper_id: paper_entry(views[paper_id], paper.updated, urls, title) for paper_id, paper in shown.items()}
-    feeds = [Feed(title, xml_safe(config.description) or title, urls.absolute(urls.page("")), "",
-                  tuple(entries[paper.id] for paper in latest))]
+    sources = [FeedSource(title, xml_safe(config.description) or title, urls.absolute(urls.page("")), "",
+                          tuple(paper.id for paper in list(site.papers.values())[:limit]))]
     for tag in site.tags:
         name = xml_safe(tag.name)
         description = xml_safe(tag.description) or f"Papers tagged “{name}” in {title}."
-        feeds.append(Feed(f"{title}: {name}", description, urls.absolute(urls.tag(tag.slug)), f"tags/{tag.slug}/",
-                          tuple(entries[paper.id] for paper in tag.papers[:limit])))
+        sources.append(FeedSource(f"{title}: {name}", description, urls.absolute(urls.tag(tag.slug)), f"tags/{tag.slug}/",
+                                  tuple(paper.id for paper in tag.papers[:limit])))
+    return sources
 
-    files: dict[str, bytes] = {}
-    for feed in feeds:
-        rss, atom = render_rss_and_atom(feed, site, urls)
-        files[feed.folder + "feed.xml"] = rss
-        files[feed.folder + "atom.xml"] = atom
-        files[feed.folder + "feed.json"] = render_json_feed(feed, site, urls)
-    files["issues.xml"] = render_issues(site, views, urls)
-    # OPML needs at least one outline: a site without tags lists its own feed.
-    files["feeds.opml"] = render_opml(site, urls, feeds[1:] or feeds[:1])
-    return FeedFiles(files, forbidden_character_warnings(site))
+
+def feed_paths(source: FeedSource) -> tuple[str, ...]:
+    return tuple(source.folder + name for name in FEED_FILES)
+
+
+class FeedRenderer:
+    """Makes the files of one feed at a time; a paper's entry is made once, whichever feeds carry it."""
+
+    def __init__(self, site: Site, views: dict[str, PaperView], urls: Urls) -> None:
+        self.site, self.views, self.urls = site, views, urls
+        self.site_title = xml_safe(site.config.title)
+        self.entries: dict[str, Entry] = {}
+
+    def entry(self, paper_id: str) -> Entry:
+        entry = self.entries.get(paper_id)
+        if entry is None:
+            entry = self.entries[paper_id] = paper_entry(self.views[paper_id], self.urls, self.site_title)
+        return entry
+
+    def files(self, source: FeedSource) -> dict[str, bytes]:
+        """`feed.xml`, `atom.xml` and `feed.json` of one feed, by output path."""
+        feed = Feed(source.title, source.description, source.home_url, source.folder,
+                    tuple(self.entry(paper_id) for paper_id in source.papers))
+        rss, atom = render_rss_and_atom(feed, self.site, self.urls)
+        rss_path, atom_path, json_path = feed_paths(source)
+        return {rss_path: rss, atom_path: atom, json_path: render_json_feed(feed, self.site, self.urls)}
+
+    def newest(self, source: FeedSource) -> dt.datetime:
+        """The feed's date: its newest entry's, never the wall clock (reproducible builds)."""
+        return max((entry_updated(self.views[paper_id]) for paper_id in source.papers), default=NO_DATE)
 
 
 def newest(entries: tuple[Entry, ...]) -> dt.datetime:
-    """The feed's date: its newest entry's, never the wall clock (reproducible builds)."""
     return max((entry.updated for entry in entries), default=NO_DATE)
 
 
@@ -290,11 +319,16 @@ def issue_content_html(papers: list[PaperView], urls: Urls) -> str:
     return xml_safe("\n".join(part for part in parts if part))
 
 
+def issue_days(site: Site) -> list[Day]:
+    """The days `issues.xml` carries: the latest, as many as a feed has items."""
+    return site.days[: site.config.feeds.items]
+
+
 def render_issues(site: Site, views: dict[str, PaperView], urls: Urls) -> bytes:
     """`issues.xml`: one RSS item per digest day, for readers who want one notification a day."""
     config = site.config
     title = xml_safe(config.title)
-    days = site.days[: config.feeds.items]
+    days = issue_days(site)
     dates = [at_midnight(max([day.date] + [p.updated for p in day.papers if p.updated])) for day in days]
     home = urls.absolute(urls.page(""))
     generator = _channel(site, f"{title}: daily issues",
@@ -321,13 +355,14 @@ def rfc822(moment: dt.datetime) -> str:
             f"{moment:%H:%M:%S} +0000")
 
 
-def render_opml(site: Site, urls: Urls, tag_feeds: list[Feed]) -> bytes:
-    """`feeds.opml` (OPML 2.0): every tag's RSS feed, to subscribe to several topics at once."""
+def render_opml(site: Site, urls: Urls, tag_feeds: list[FeedSource], date: dt.datetime) -> bytes:
+    """`feeds.opml` (OPML 2.0): every tag's RSS feed, to subscribe to several topics at once; `date` is the
+    newest entry's of those feeds."""
     config = site.config
     root = ElementTree.Element("opml", version="2.0")
     head = ElementTree.SubElement(root, "head")
     ElementTree.SubElement(head, "title").text = f"{xml_safe(config.title)}: feeds by tag"
-    ElementTree.SubElement(head, "dateModified").text = rfc822(max((newest(f.entries) for f in tag_feeds), default=NO_DATE))
+    ElementTree.SubElement(head, "dateModified").text = rfc822(date)
     if config.curator:
         ElementTree.SubElement(head, "ownerName").text = xml_safe(config.curator)
     ElementTree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"

@@ -21,7 +21,8 @@ from .citations import bibliography_files, citation_file_paths, make_works, pape
 from .config import SiteConfig, load_config
 from .digests import DayOrder, apply_day_orders, load_day_intros, load_day_orders
 from .errors import BuildCancelled, BuildError, ContentError
-from .feeds import build_feed_files
+from .feeds import (ISSUES_FILE, NO_DATE, OPML_FILE, FeedRenderer, feed_paths, feed_sources,
+                    forbidden_character_warnings, issue_days, render_issues, render_opml)
 from .fingerprint import Fingerprints
 from .markdown import MarkdownRenderer
 from .newsletter import email_paths, render_day_email_files
@@ -206,10 +207,8 @@ def build(options: BuildOptions) -> BuildReport:
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
             write_citation_files(writer, cache, site, works, citations)
-            feeds = build_feed_files(site, views, urls)
-            report.warnings.extend(feeds.warnings)
-            for path, data in feeds.files.items():
-                writer.write(path, data)
+            write_feeds(writer, cache, site, views, urls)
+            report.warnings.extend(forbidden_character_warnings(site))
             write_day_emails(writer, cache, site, views, urls, env, fingerprints)
         with timer.step("search"):  # what is left of it to wait for
             search_job.write(writer, progress)
@@ -339,6 +338,27 @@ def write_day_emails(writer: OutputWriter, cache: BuildCache, site: Site, views:
                                fingerprints.of(site.config, urls, day.key, [views[p.id] for p in day.papers]),
                                email_paths(day.key), lambda day=day: render_day_email_files(site, day, views, urls, env))
     cache.emails = keys
+
+
+def write_feeds(writer: OutputWriter, cache: BuildCache, site: Site, views: dict[str, PaperView], urls: Urls) -> None:
+    """The site's and each tag's feeds, and `issues.xml`, each made again only when what it shows changed:
+    an edit of an older paper leaves every feed as it was."""
+    keys: dict[str, str] = {}
+    # Salted with the code only: feeds do not come from templates.
+    fingerprints = Fingerprints(code_version())
+    renderer = FeedRenderer(site, views, urls)
+    sources = feed_sources(site, urls)
+    for source in sources:
+        write_unless_unchanged(writer, cache.feeds, keys, source.folder + "feed.xml",
+                               fingerprints.of(site.config, urls, source, [views[pid] for pid in source.papers]),
+                               feed_paths(source), lambda source=source: renderer.files(source))
+    days = [(day.key, [views[paper.id] for paper in day.papers]) for day in issue_days(site)]
+    write_unless_unchanged(writer, cache.feeds, keys, ISSUES_FILE, fingerprints.of(site.config, urls, days), (ISSUES_FILE,),
+                           lambda: {ISSUES_FILE: render_issues(site, views, urls)})
+    # OPML needs at least one outline: a site without tags lists its own feed.
+    listed = sources[1:] or sources[:1]
+    writer.write(OPML_FILE, render_opml(site, urls, listed, max(map(renderer.newest, listed), default=NO_DATE)))
+    cache.feeds = keys
 
 
 def write_citation_files(writer: OutputWriter, cache: BuildCache, site: Site, works: dict, citations: dict) -> None:

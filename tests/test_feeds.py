@@ -18,6 +18,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from generator import feeds
 from generator.feeds import ID_PREFIX, xml_safe
 from generator.pipeline import BuildOptions, BuildReport, build, load_site
 from hostile_site import BAD_AUTHOR, BASE_URL, RECORDS, SCRIPT_TITLE, write_hostile_content
@@ -401,3 +402,31 @@ def test_a_revised_paper_gets_a_newer_updated_date_and_the_same_id(content_copy:
     assert entry(after).updated_parsed[:3] == (2024, 6, 3)
     assert entry(after).published_parsed[:3] == (2024, 5, 28)
     assert guids(after) == guids(before)
+
+
+# --- incremental builds ------------------------------------------------------
+
+
+def test_an_incremental_build_makes_again_only_the_feeds_that_show_the_edit(
+        content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    build(BuildOptions(content_dir=content_copy, output_dir=output, cache_dir=cache))
+    record = content_copy / "papers" / "2405.16537.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("The remarkable generative", "The edited, remarkable generative"),
+                      encoding="utf-8")
+    (output / "tags" / "audio" / "atom.xml").unlink()  # a feed the edit leaves alone, but gone from output/
+    rendered: list[str] = []
+    render = feeds.render_rss_and_atom
+    monkeypatch.setattr(feeds, "render_rss_and_atom", lambda feed, *args: rendered.append(feed.folder) or render(feed, *args))
+
+    build(BuildOptions(content_dir=content_copy, output_dir=output, cache_dir=cache))
+
+    site = load_site(content_copy).site
+    showing = {f"tags/{tag.slug}/" for tag in site.tags if any(p.id == "2405.16537" for p in tag.papers[:50])}
+    assert showing == {"tags/video/", "tags/generative-models/", "tags/computer-vision/"}  # not the site feed: too old
+    assert sorted(rendered) == sorted(showing | {"tags/audio/"})
+    assert "The edited, remarkable" in (output / "tags/video/feed.json").read_text()
+    cold = tmp_path / "cold"
+    build_into(content_copy, cold)
+    for path in [*feed_files(cold), *cold.glob("**/feed.json"), cold / "feeds.opml"]:
+        assert path.read_bytes() == (output / path.relative_to(cold)).read_bytes(), path
