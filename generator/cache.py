@@ -127,3 +127,30 @@ def save_cache(cache_dir: Path | None, cache: BuildCache) -> None:
     key = _file_key(path)
     if key is not None:
         _saved_in_this_process[str(path.absolute())] = (key, cache)
+
+
+def load_side_cache(cache_dir: Path | None, name: str) -> dict:
+    """A dict a step keeps for itself beside the build cache (a child process's, which the build
+    never holds); empty when missing, unreadable or written by other code."""
+    if cache_dir is None:
+        return {}
+    path = cache_dir / name
+    try:
+        with path.open("rb") as handle:
+            code, value = pickle.load(handle)
+    except FileNotFoundError:
+        return {}
+    except Exception as exc:  # a truncated or foreign file: start again, never trust it
+        logger.warning("ignoring unreadable cache file %s (%s)", path, exc)
+        return {}
+    return value if code == code_version() and isinstance(value, dict) else {}
+
+
+def save_side_cache(cache_dir: Path | None, name: str, value: dict) -> None:
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = cache_dir / f".{name}.{os.getpid()}"
+    with temporary.open("wb") as handle:
+        pickle.dump((code_version(), value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, cache_dir / name)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Generic, Iterator, TypeVar
 
 from . import __version__
 from .assets import collect_assets
-from .cache import BuildCache, code_version, load_cache, save_cache
+from .cache import BuildCache, code_version, load_cache, load_side_cache, save_cache, save_side_cache
 from .citations import bibliography_files, citation_file_paths, make_works, paper_citation_files
 from .config import SiteConfig, load_config
 from .digests import DayOrder, apply_day_orders, load_day_intros, load_day_orders
@@ -28,7 +28,7 @@ from .markdown import MarkdownRenderer
 from .newsletter import email_paths, render_day_email_files
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
 from .records import Paper, load_records, record_key
-from .related import RelatedMatch, paper_text, related_papers
+from .related import RelatedMatch, paper_text, rank_related, vectorize
 from .search import SearchDocument, build_search_files
 from .page_renderer import render_changed_pages
 from .parallel import ChildTask, fork_map
@@ -198,7 +198,7 @@ def build(options: BuildOptions) -> BuildReport:
     # Related papers take seconds of their own: a child process computes them while
     # this one makes everything that does not show them (citations, feeds, emails).
     # So does the search index, in another.
-    with RelatedJob(views, cache) as related_job, OutputWriter(options.output_dir) as writer, \
+    with RelatedJob(views, cache, options.cache_dir) as related_job, OutputWriter(options.output_dir) as writer, \
             SearchJob(writer, cache, search_documents(site, views, urls), config.search.shard_threshold) as search_job:
         with timer.step("citations"):
             works = make_works(site, views, urls)
@@ -439,18 +439,32 @@ class RelatedJob(ChildStep[dict[str, tuple[RelatedMatch, ...]]]):
 
     name = "related"
 
-    def __init__(self, views: dict[str, PaperView], cache: BuildCache) -> None:
+    def __init__(self, views: dict[str, PaperView], cache: BuildCache, cache_dir: Path | None) -> None:
         super().__init__()
         documents = {pid: paper_text(views[pid].title_text, views[pid].abstract_text) for pid in sorted(views)}
         self.cache = cache
         self.key = Fingerprints("").of(documents)
         if cache.related_key != self.key:
-            self.start(lambda progress: related_papers(documents, progress=progress), len(documents))
+            self.start(lambda progress: compute_related(documents, cache_dir, progress), len(documents))
 
     def result(self, progress: Progress | None = None) -> dict[str, tuple[RelatedMatch, ...]]:
         if self.child is not None:
             self.cache.related, self.cache.related_key = self.finish(progress), self.key
         return self.cache.related
+
+
+TERM_COUNTS_FILE = "related-terms.pickle"
+
+
+def compute_related(documents: dict[str, str], cache_dir: Path | None,
+                    progress: Progress | None) -> dict[str, tuple[RelatedMatch, ...]]:
+    """Related papers, tokenising only the runs of texts that changed since the last build
+    (most of the work before ranking); the counts are kept by the process that computes them."""
+    known = load_side_cache(cache_dir, TERM_COUNTS_FILE)
+    matrix = vectorize(documents, known)
+    if matrix.term_counts.keys() != known.keys():
+        save_side_cache(cache_dir, TERM_COUNTS_FILE, matrix.term_counts)
+    return rank_related(matrix, progress=progress)
 
 
 def search_documents(site: Site, views: dict[str, PaperView], urls: Urls) -> list[SearchDocument]:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from generator import cache as cache_module
-from generator.cache import CACHE_FILE, BuildCache, load_cache, save_cache, source_digest
+from generator.cache import (CACHE_FILE, BuildCache, load_cache, load_side_cache, save_cache, save_side_cache,
+                             source_digest)
 
 
 @pytest.fixture
@@ -53,3 +54,17 @@ def test_the_code_version_follows_every_source_file(tmp_path: Path) -> None:
     (package / "serve" / "server.py").rename(package / "serve" / "other.py")
     assert len({before, after, source_digest(package)}) == 3
     assert cache_module.code_version() == source_digest(Path(cache_module.__file__).parent)
+
+
+def test_a_side_cache_comes_back_unless_damaged_or_made_by_other_code(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    save_side_cache(tmp_path, "side.pickle", {"run": (1, 2)})
+    assert load_side_cache(tmp_path, "side.pickle") == {"run": (1, 2)}
+    assert load_side_cache(tmp_path, "missing.pickle") == {}
+    assert load_side_cache(None, "side.pickle") == {}
+    with monkeypatch.context() as patched:
+        patched.setattr(cache_module, "code_version", lambda: "an edited generator")
+        assert load_side_cache(tmp_path, "side.pickle") == {}
+    (tmp_path / "side.pickle").write_bytes(b"\x80\x05\x95garbage")
+    assert load_side_cache(tmp_path, "side.pickle") == {}
+    assert "ignoring unreadable cache file" in caplog.text

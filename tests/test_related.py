@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import lxml.html
+from pathlib import Path
 
-from generator.pipeline import load_site
-from generator.related import (CANDIDATE_TERMS, TextMatrix, best_candidates, heaviest_terms, paper_text,
-                               related_papers, vectorize, words)
+import lxml.html
+import pytest
+
+from generator import related
+from generator.pipeline import TERM_COUNTS_FILE, BuildOptions, build, load_site
+from generator.related import (CANDIDATE_TERMS, MAX_DOCUMENT_SHARE, TextMatrix, best_candidates, heaviest_terms,
+                               paper_text, related_papers, vectorize, words)
 from tests.conftest import SAMPLE_CONTENT, BuiltSite
 
 MEDICAL_TAG = "medical-imaging"
@@ -147,3 +151,58 @@ def test_candidates_can_be_found_again_in_a_process_forked_after_finding_them() 
     finally:
         child.kill()
         child.join()
+
+
+def sample_documents() -> dict[str, str]:
+    loaded = load_site(SAMPLE_CONTENT)
+    return {pid: paper_text(p.title, p.abstract) for pid, p in sorted(loaded.site.papers.items())}
+
+
+@pytest.mark.parametrize("run", [1000, 7])
+def test_vectorize_makes_what_scikit_learns_vectorizer_makes(run: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bit for bit, whether the texts are counted in one run or in many (in worker processes)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    monkeypatch.setattr(related, "TERMS_RUN", run)
+    documents = sample_documents()
+    matrix = vectorize(documents)
+    assert len(matrix.term_counts) == -(-len(documents) // run)
+    vectorizer = TfidfVectorizer(analyzer=words, sublinear_tf=True, dtype=np.float32, max_df=MAX_DOCUMENT_SHARE)
+    expected = vectorizer.fit_transform(documents.values()).tocsr()
+    expected.sort_indices()
+    assert matrix.terms.tolist() == vectorizer.get_feature_names_out().tolist()
+    assert (matrix.rows.indptr == expected.indptr).all() and (matrix.rows.indices == expected.indices).all()
+    assert (matrix.rows.data == expected.data).all()
+
+
+def test_vectorize_counts_again_only_the_run_holding_an_edit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(related, "TERMS_RUN", 20)
+    documents = sample_documents()
+    before = vectorize(documents)
+    edited_id = list(documents)[45]  # in the third run
+    documents[edited_id] += " A new sentence about protein folding."
+    counted: list[int] = []
+    count_terms = related.count_terms
+    monkeypatch.setattr(related, "count_terms", lambda texts: counted.append(len(texts)) or count_terms(texts))
+    after = vectorize(documents, before.term_counts)
+    assert counted == [20]  # one run, counted in this process
+    assert [key in before.term_counts for key in after.term_counts] == [True, True, False, True, True, True]
+    cold = vectorize(documents)
+    assert (after.rows != cold.rows).nnz == 0 and after.terms.tolist() == cold.terms.tolist()
+    assert "folding" in after.terms.tolist()
+
+
+def test_an_incremental_build_lists_the_related_papers_a_cold_build_lists(content_copy: Path, tmp_path: Path) -> None:
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    build(BuildOptions(content_dir=content_copy, output_dir=output, cache_dir=cache))
+    assert (cache / TERM_COUNTS_FILE).is_file()
+    record = content_copy / "papers" / "2405.16537.md"
+    record.write_text(record.read_text(encoding="utf-8").replace(
+        "The remarkable generative", "Protein folding, segmentation of tumours and remarkable generative"), encoding="utf-8")
+    incremental = build(BuildOptions(content_dir=content_copy, output_dir=output, cache_dir=cache, keep_model=True))
+    cold = build(BuildOptions(content_dir=content_copy, output_dir=tmp_path / "cold", keep_model=True))
+    assert incremental.model is not None and cold.model is not None
+    assert incremental.model.related == cold.model.related
+    assert incremental.model.related != build(BuildOptions(content_dir=SAMPLE_CONTENT, output_dir=tmp_path / "sample",
+                                                           keep_model=True)).model.related
