@@ -21,7 +21,7 @@ from pathlib import Path
 from yaml.nodes import ScalarNode, SequenceNode
 
 from .errors import BuildError, ContentError
-from .frontmatter import FENCE, decode_text, describe_node, node_line, parse_front_matter
+from .frontmatter import FENCE, decode_text, describe_node, parse_front_matter
 from .frozen import frozen
 from .markdown import MarkdownRenderer
 from .records import link_leaving
@@ -68,11 +68,11 @@ def split_day_file(text: str, path: str) -> tuple[DayOrder | None, str, list[Con
         if not isinstance(node, SequenceNode) or not all(
                 isinstance(item, ScalarNode) and item.tag == "tag:yaml.org,2002:str" and item.value.strip()
                 for item in node.value):
-            errors.append(ContentError(path, node_line(node), "order", f"expected a list of paper ids, got {describe_node(node)}",
+            errors.append(ContentError(path, front.line_of(node), "order", f"expected a list of paper ids, got {describe_node(node)}",
                                        'quote each id: `order: ["2503.10002", "2503.10000"]`'))
         else:
             order = DayOrder(path, tuple(item.value.strip() for item in node.value),
-                             tuple(node_line(item) for item in node.value))
+                             tuple(front.line_of(item) for item in node.value))
     return order, front.body, errors
 
 

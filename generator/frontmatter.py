@@ -10,8 +10,10 @@ point at the line.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -31,6 +33,24 @@ class FrontMatter:
     """The notes, normalised to NFC and LF line ends."""
     body_line: int
     """1-based line where the body starts."""
+    yaml_text: str = ""
+    """The front matter between the fences, as YAML read it."""
+
+    def line_of(self, node: Node) -> int:
+        """1-based line in the file where `node` starts."""
+        return file_line(self.yaml_text, node.start_mark)
+
+
+# YAML also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR, so its line numbers
+# run ahead of the file's (and every editor's) when a value holds one.
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def file_line(yaml_text: str, mark: Any) -> int:
+    """1-based line in the file of a YAML mark in the front matter (which starts on line 2)."""
+    if _YAML_ONLY_BREAKS.search(yaml_text, 0, mark.index):
+        return yaml_text.count("\n", 0, mark.index) + 2
+    return mark.line + 2
 
 
 # libyaml's composer is thirty times faster than PyYAML's pure-Python one, which
@@ -94,7 +114,7 @@ def parse_front_matter(text: str, path: str) -> tuple[FrontMatter | None, Conten
         root = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else None
+        line = file_line(yaml_text, mark) if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         return None, ContentError(path, line, None, f"invalid YAML: {problem}")
     except yaml.reader.ReaderError as exc:
@@ -110,14 +130,14 @@ def parse_front_matter(text: str, path: str) -> tuple[FrontMatter | None, Conten
     if alias is not None:
         node, key = alias
         field = key.value if isinstance(key, ScalarNode) else None
-        return None, ContentError(path, node_line(key if key is not None else node), field,
+        return None, ContentError(path, file_line(yaml_text, (key if key is not None else node).start_mark), field,
                                   "aliases (`*name`) are not allowed in records", "write the value out in full")
     if not isinstance(root, MappingNode):
         return None, ContentError(path, 2, None, "the front matter must be a mapping of `field: value` lines")
     fields: dict[str, Node] = {}
     key_lines: dict[str, int] = {}
     for key_node, value_node in root.value:
-        line = key_node.start_mark.line + 2
+        line = file_line(yaml_text, key_node.start_mark)
         if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
             return None, ContentError(path, line, None, f"field names must be plain words, got `{key_node.value}`")
         key = key_node.value
@@ -127,11 +147,7 @@ def parse_front_matter(text: str, path: str) -> tuple[FrontMatter | None, Conten
         fields[key] = value_node
         key_lines[key] = line
     body = "\n".join(lines[end + 1:])
-    return FrontMatter(fields, key_lines, body.strip("\n") + ("\n" if body.strip() else ""), end + 2), None
-
-
-def node_line(node: Node) -> int:
-    return node.start_mark.line + 2
+    return FrontMatter(fields, key_lines, body.strip("\n") + ("\n" if body.strip() else ""), end + 2, yaml_text), None
 
 
 STANDARD_TAGS = {

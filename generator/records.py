@@ -22,7 +22,7 @@ from .characters import first_forbidden
 from .frozen import frozen
 from .parallel import fork_map
 from .errors import ContentError
-from .frontmatter import FrontMatter, decode_text, describe_node, node_line, parse_front_matter
+from .frontmatter import FrontMatter, decode_text, describe_node, parse_front_matter
 from .ids import InvalidId, check_paper_id, paper_slug
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class _FieldReader:
         self.errors: list[ContentError] = []
 
     def error(self, name: str, node: Node | None, message: str, hint: str | None = None) -> None:
-        line = node_line(node) if node is not None else self.front.key_lines.get(name)
+        line = self.front.line_of(node) if node is not None else self.front.key_lines.get(name)
         self.errors.append(ContentError(self.path, line, name, message, hint))
 
     def string(self, name: str, node: Node, *, limit: int | None = None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,22 @@ def test_every_error_of_one_record_is_reported_at_once() -> None:
     _, errors = parse_record(text.encode(), "r.md")
     assert [(error.line, error.field) for error in sorted(errors, key=lambda e: e.line or 0)] == [
         (6, "date"), (7, "tags"), (8, "summary"), (12, "upvotes")]
+
+
+def test_errors_name_the_files_line_when_a_value_holds_a_unicode_line_separator() -> None:
+    """YAML counts U+2028, U+2029 and U+0085 as line breaks; the file, like every editor, does not."""
+    title = 'title: "A\u2028title\u2029with\u0085separators"'
+    text = (VALID_RECORD.replace("date: 2025-03-12", "date: 2025-13-45").replace("upvotes: 12", "upvotes: many")
+            .replace('tags: ["llm", "Vision-Language"]', 'tags: "llm"\nsummary: "x"'))
+    text = re.sub(r"^title: .*$", lambda _: title, text, count=1, flags=re.MULTILINE)
+    assert "\u2028" in text
+    _, errors = parse_record(text.encode(), "r.md")
+    assert [(error.line, error.field) for error in sorted(errors, key=lambda e: e.line or 0)] == [
+        (6, "date"), (7, "tags"), (8, "summary"), (12, "upvotes")]
+    broken = text.replace('summary: "x"', "summary: [")
+    _, errors = parse_record(broken.encode(), "r.md")
+    _, plain_errors = parse_record(broken.replace(title, 'title: "A title"').encode(), "r.md")
+    assert [error.line for error in errors] == [error.line for error in plain_errors] == [10]
 
 
 @pytest.mark.parametrize(("label", "transform"), [
