@@ -220,11 +220,12 @@ class FeedRenderer:
         return {rss_path: rss, atom_path: atom, json_path: render_json_feed(feed, self.site, self.urls)}
 
     def newest(self, source: FeedSource) -> dt.datetime:
-        """The feed's date: its newest entry's, never the wall clock (reproducible builds)."""
+        """`newest()` of the feed's entries, without making them."""
         return max((entry_updated(self.views[paper_id]) for paper_id in source.papers), default=NO_DATE)
 
 
 def newest(entries: tuple[Entry, ...]) -> dt.datetime:
+    """The feed's date: its newest entry's, never the wall clock (reproducible builds)."""
     return max((entry.updated for entry in entries), default=NO_DATE)
 
 
