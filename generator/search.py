@@ -31,15 +31,19 @@ import json
 import logging
 import math
 import re
-from collections import Counter
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lunr import get_default_builder
 from lunr.token import Token
 from lunr.tokenizer import SEPARATOR_CHARS
 
 from .frozen import frozen
+
+if TYPE_CHECKING:
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -125,44 +129,70 @@ def document_order(docs: Sequence[SearchDocument]) -> list[SearchDocument]:
     return sorted(sorted(docs, key=lambda d: d.ref), key=lambda d: d.day, reverse=True)
 
 
-class _TermCache(dict[str, str]):
-    """Raw token -> index term through lunr.py's own pipeline, computed once per word.
+class _TermNumbers(dict[str, int]):
+    """Raw token -> its lunr term's number, through lunr.py's own pipeline, computed once per word.
 
-    Stemming the same word over and over is most of lunr.py's build time;
-    trimmer, stop-word filter and stemmer look at one token only, so their
-    result depends on the word alone. Stop words map to "".
+    Terms are numbered as lunr numbers them, in the order they are first seen;
+    words the pipeline drops (stop words, empty strings) map to -1. Stemming the
+    same word over and over would be most of lunr.py's build time; trimmer,
+    stop-word filter and stemmer look at one token only, so the term depends on
+    the word alone.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.pipeline = get_default_builder().pipeline
+        self.terms: list[str] = []
+        """Each term, at its number."""
+        self._numbers: dict[str, int] = {}
 
-    def __missing__(self, raw: str) -> str:
+    def term(self, raw: str) -> str:
+        """The term lunr indexes for a raw token; "" when its pipeline drops it."""
         out = self.pipeline.run([Token(raw)]) if raw else []
         if len(out) > 1:
             raise ValueError(f"the lunr pipeline expanded `{raw}` into {len(out)} terms")
-        term = str(out[0]) if out else ""
-        self[raw] = term
-        return term
+        return str(out[0]) if out else ""
 
-
-@dataclass
-class _Term:
-    """One indexed term: lunr's term index and its postings per field."""
-
-    index: int
-    postings: list[list[int]]
-    """Per field, flat pairs [doc, tf, doc, tf, ...] in increasing doc order."""
+    def __missing__(self, raw: str) -> int:
+        term = self.term(raw)
+        number = self._numbers.get(term, -1) if term else -1
+        if term and number < 0:
+            number = self._numbers[term] = len(self.terms)
+            self.terms.append(term)
+        self[raw] = number
+        return number
 
 
 @dataclass
 class TermIndex:
-    """lunr's index of a corpus, as postings with scores rather than lunr objects."""
+    """lunr's index of a corpus, as flat arrays of postings rather than lunr objects.
+
+    Postings are ordered by term number, then field, then document; those of
+    term `n` in field `f` are numbers `starts[n * F + f]` to `starts[n * F + f + 1]`
+    (F fields).
+    """
 
     doc_count: int
-    terms: dict[str, _Term]
-    scores: dict[str, list[list[int]]]
-    """Per term, per field, flat pairs [doc, score * 1000, ...]."""
+    terms: list[str]
+    """Each term at its lunr term index."""
+    starts: list[int]
+    pairs: list[int]
+    """[document gap, score * 1000, ...] per posting; a gap is from the previous
+    document of the same term and field (the first from 0)."""
+
+    def term_numbers(self) -> dict[str, int]:
+        return {term: n for n, term in enumerate(self.terms)}
+
+    def field_pairs(self, n: int) -> list[list[int]]:
+        """Term `n`'s gap-coded [gap, score, ...] list of each field."""
+        fields = len(FIELD_NAMES)
+        bounds = self.starts[n * fields:(n + 1) * fields + 1]
+        return [self.pairs[2 * a:2 * b] for a, b in zip(bounds, bounds[1:])]
+
+    def posting_counts(self) -> list[int]:
+        """Postings of each term, over all fields."""
+        fields = len(FIELD_NAMES)
+        return [b - a for a, b in zip(self.starts[::fields], self.starts[fields::fields])]
 
 
 def build_term_index(lunr_docs: Sequence[dict[str, str]],
@@ -172,67 +202,77 @@ def build_term_index(lunr_docs: Sequence[dict[str, str]],
     Same tokenizer split, same pipeline, same first-seen term numbering, same
     BM25 arithmetic in the same order, same rounding to 3 decimals; scores are
     kept as integers (round(score, 3) * 1000), which lunr reads back as
-    `k / 1000`, the same double.
+    `k / 1000`, the same double. Tokenising is Python; counting and scoring
+    run over arrays of every token at once.
     """
-    terms: dict[str, _Term] = {}
-    cache = _TermCache()
-    lookup = cache.__getitem__
-    field_count = len(FIELD_NAMES)
-    lengths: list[list[int]] = [[] for _ in FIELD_NAMES]
+    import numpy as np
+
+    numbers = _TermNumbers()
+    number_of = numbers.__getitem__
+    tokens = array("i")  # term number of every raw token, document by document, field by field
+    raw_counts = array("i")  # raw tokens of each (document, field)
     for doc_number, doc in enumerate(lunr_docs):
         if progress and doc_number % 1000 == 999:
             progress("search", doc_number + 1, len(lunr_docs))
-        for f, name in enumerate(FIELD_NAMES):
-            text = doc[name]
-            words = [t for t in map(lookup, _SPLIT(text.lower())) if t] if text else []
-            lengths[f].append(len(words))
-            for term, tf in Counter(words).items():
-                entry = terms.get(term)
-                if entry is None:
-                    entry = terms[term] = _Term(len(terms), [[] for _ in range(field_count)])
-                entry.postings[f] += (doc_number, tf)
-    doc_count = len(lunr_docs)
-    return TermIndex(doc_count, terms, _scores(terms, lengths, doc_count))
+        for name in FIELD_NAMES:
+            raw = _SPLIT(doc[name].lower()) if doc[name] else ()
+            raw_counts.append(len(raw))
+            tokens.extend(map(number_of, raw))
+    doc_count, fields = len(lunr_docs), len(FIELD_NAMES)
+    term_of = np.frombuffer(tokens, dtype=np.int32)
+    group = np.repeat(np.arange(doc_count * fields, dtype=np.int32), np.frombuffer(raw_counts, dtype=np.int32))
+    kept = term_of >= 0
+    term_of, group = term_of[kept], group[kept]
+    lengths = np.bincount(group, minlength=doc_count * fields)  # of each (document, field), in terms
+    # One key per (term, field, document), sorted in posting order; its count is the term frequency.
+    keys, tf = np.unique(term_of * np.int64(fields * doc_count) + group % fields * doc_count + group // fields,
+                         return_counts=True)
+    term, field_and_doc = np.divmod(keys, doc_count * fields)
+    field, doc = np.divmod(field_and_doc, doc_count)
+    scores = _scores(term, field, doc, tf, lengths.reshape(doc_count, fields), len(numbers.terms))
+
+    term_field = term * fields + field
+    starts = np.searchsorted(term_field, np.arange(len(numbers.terms) * fields + 1))
+    gaps = np.diff(doc, prepend=0)
+    firsts = starts[:-1][np.diff(starts) > 0]
+    gaps[firsts] = doc[firsts]
+    pairs = np.empty(2 * len(keys), dtype=np.int64)
+    pairs[0::2], pairs[1::2] = gaps, scores
+    return TermIndex(doc_count, numbers.terms, starts.tolist(), pairs.tolist())
 
 
-def _scores(terms: dict[str, _Term], lengths: list[list[int]], doc_count: int) -> dict[str, list[list[int]]]:
-    """lunr's BM25 field-vector score of every posting, times 1000."""
-    # lunr.Builder._create_field_vectors, with every subexpression that does
-    # not depend on the term computed once; each float operation is the one
-    # lunr performs, in the same order, so the results are bit-identical.
-    numerators: dict[int, float] = {}
-    denominators: list[dict[int, float]] = []
-    for field_lengths in lengths:
-        average = sum(field_lengths) / doc_count if doc_count else 0.0
-        # A field empty in every document has no postings to score.
-        denominators.append({n: K1 * (1 - B + B * (n / average)) for n in set(field_lengths)} if average else {})
-    boosts = [boost for _, boost in SEARCH_FIELDS]
-    out: dict[str, list[list[int]]] = {}
-    memo: dict[tuple[int, int, int, int], int] = {}
-    for term, entry in terms.items():
-        with_term = sum(len(p) for p in entry.postings) // 2
-        idf = math.log(1 + abs((doc_count - with_term + 0.5) / (with_term + 0.5)))
-        per_field = []
-        for f, pairs in enumerate(entry.postings):
-            field_lengths, denominator, boost = lengths[f], denominators[f], boosts[f]
-            scored = []
-            for i in range(0, len(pairs), 2):
-                doc, tf = pairs[i], pairs[i + 1]
-                length = field_lengths[doc]
-                key = (with_term, tf, length, f)
-                score = memo.get(key)
-                if score is None:
-                    numerator = numerators.get(tf)
-                    if numerator is None:
-                        numerator = numerators[tf] = (K1 + 1) * tf
-                    value = idf * numerator / (denominator[length] + tf)
-                    if boost != 1:
-                        value *= boost
-                    score = memo[key] = round(round(value, 3) * 1000)
-                scored += (doc, score)
-            per_field.append(scored)
-        out[term] = per_field
-    return out
+def _scores(term: np.ndarray, field: np.ndarray, doc: np.ndarray, tf: np.ndarray, lengths: np.ndarray,
+            term_count: int) -> np.ndarray:
+    """lunr's BM25 field-vector score of every posting, as thousandths.
+
+    `lengths[doc, field]` is the number of terms in each field of each document.
+    """
+    import numpy as np
+
+    # lunr.Builder._create_field_vectors, with each float operation the one lunr
+    # performs, in the same order, on IEEE doubles: the results are bit-identical.
+    doc_count = len(lengths)
+    with_term = np.bincount(term, minlength=term_count).tolist()  # postings of the term, over all fields
+    idf = np.array([math.log(1 + abs((doc_count - n + 0.5) / (n + 0.5))) for n in with_term])
+    averages = np.array([int(total) / doc_count for total in lengths.sum(axis=0)]) if doc_count else np.zeros(0)
+    boosts = np.array([float(boost) for _, boost in SEARCH_FIELDS])
+    tf = tf.astype(np.float64)
+    denominator = K1 * (1 - B + B * (lengths[doc, field] / averages[field]))
+    return thousandths(idf[term] * ((K1 + 1) * tf) / (denominator + tf) * boosts[field])
+
+
+def thousandths(values: np.ndarray) -> np.ndarray:
+    """`round(round(v, 3) * 1000)` of each value, as lunr.py stores a score: the integer
+    nearest the exact value times 1000, halves to even."""
+    import numpy as np
+
+    # rint of the float product is that integer, unless the product lies within
+    # its rounding error of a half: those few are rounded as Python rounds them.
+    scaled = values * 1000
+    rounded = np.rint(scaled)
+    near_half = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    rounded[near_half] = [round(round(v, 3) * 1000) for v in values[near_half].tolist()]
+    return rounded.astype(np.int64)
 
 
 def partition_terms(sizes: dict[str, int], target: int) -> dict[str, list[str]]:
@@ -279,16 +319,9 @@ def _dumps(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _delta(pairs: list[int]) -> list[int]:
-    """[doc, score, ...] with each doc number replaced by its gap to the previous one."""
-    out = pairs[:]
-    out[0::2] = _gaps(pairs[0::2])
-    return out
-
-
-def shard_entry(term: str, index: TermIndex) -> list[object]:
-    """One term as stored in a shard: [term, lunr term index, per-field delta-coded pairs...]."""
-    return [term, index.terms[term].index, *(_delta(p) for p in index.scores[term])]
+def shard_entry(index: TermIndex, number: int) -> list[object]:
+    """One term as stored in a shard: [term, lunr term index, per-field gap-coded pairs...]."""
+    return [index.terms[number], number, *index.field_pairs(number)]
 
 
 def id_bucket(paper_id: str, buckets: int) -> int:
@@ -383,6 +416,7 @@ def build_search_files(
     ordered = document_order(docs)
     _check_unique(ordered)
     index = build_term_index([lunr_document(d) for d in ordered], progress)
+    numbers = index.term_numbers()
     if len(ordered) < shard_threshold:
         groups = {"": sorted(index.terms)} if index.terms else {}
     else:
@@ -391,7 +425,7 @@ def build_search_files(
     files: dict[str, bytes] = {}
     keys = sorted(groups)
     for number, key in enumerate(keys):
-        files[f"shards/{number}.json"] = _dumps({"terms": [shard_entry(t, index) for t in sorted(groups[key])]})
+        files[f"shards/{number}.json"] = _dumps({"terms": [shard_entry(index, numbers[t]) for t in sorted(groups[key])]})
     chunks = math.ceil(len(ordered) / DOC_CHUNK)
     for number in range(chunks):
         chunk = ordered[number * DOC_CHUNK : (number + 1) * DOC_CHUNK]
@@ -425,10 +459,7 @@ def build_search_files(
 
 def _term_sizes(index: TermIndex) -> dict[str, int]:
     """Approximate encoded bytes of each term's shard entry (digits plus separators per posting)."""
-    return {
-        term: len(term.encode()) + 16 + 7 * sum(len(p) for p in postings) // 2
-        for term, postings in index.scores.items()
-    }
+    return {term: len(term.encode()) + 16 + 7 * count for term, count in zip(index.terms, index.posting_counts())}
 
 
 def _check_unique(docs: Iterable[SearchDocument]) -> None:
