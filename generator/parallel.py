@@ -60,9 +60,9 @@ class ChildTask(Generic[Result]):
     """`task(report)` running in a forked child process while this one goes on.
 
     For work that needs a lot of memory for a short while (the TF-IDF matrices of
-    related papers, and scikit-learn itself): the child's memory goes back to the
-    system when it exits, so the build's own peak stays low, and the build does
-    other steps meanwhile. `report(done, total)` calls in the child reach the
+    related papers, and numpy and scipy themselves): the child's memory goes back
+    to the system when it exits, so the build's own peak stays low, and the build
+    does other steps meanwhile. `report(done, total)` calls in the child reach the
     `on_progress` given to `result()`, which may raise to stop the child.
     With `fork=False` (a small site, where a fresh process costs more than the
     work) or without fork, the task runs in this process when its result is asked for.

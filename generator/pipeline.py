@@ -435,7 +435,7 @@ class SearchJob(ChildStep[dict[str, bytes]]):
 
 class RelatedJob(ChildStep[dict[str, tuple[RelatedMatch, ...]]]):
     """Related papers of every paper: from the cache until a title or abstract changes, else
-    computed in a child process (which also keeps scikit-learn out of this one's memory)."""
+    computed in a child process (which also keeps numpy and scipy out of this one's memory)."""
 
     name = "related"
 

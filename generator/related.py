@@ -8,23 +8,26 @@ are kept.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import re
+from collections import Counter
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, Callable
 
 from .frozen import frozen
 from .parallel import fork_map
+from .stop_words import ENGLISH_STOP_WORDS
 
 if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
 
-# numpy, scipy and scikit-learn take over half a second to import: they are
-# imported where they are used, so a build that reuses cached related papers
-# (and every other command) never pays for them.
+# numpy and scipy take a quarter of a second to import: they are imported where
+# they are used, so a build that reuses cached related papers (and every other
+# command) never pays for them. scikit-learn is not used at run time: importing
+# it takes over half a second more, and the little of it this needs (a stop
+# list, counting, tf-idf weights, L2 norms) is done here, to the same bits.
 
 logger = logging.getLogger(__name__)
 
@@ -76,17 +79,10 @@ def paper_text(title: str, abstract: str) -> str:
     return f"{title}\n{title}\n{abstract}"
 
 
-@functools.cache
-def stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS)
-
-
 def words(text: str) -> list[str]:
     """Terms of a text: `self-supervised` counts as itself and as `self` and `supervised`,
     so it matches both its own spelling and papers that write the parts apart."""
-    stop = stop_words()
+    stop = ENGLISH_STOP_WORDS
     terms: list[str] = []
     for word in WORD.findall(text.lower()):
         if word not in stop:
@@ -108,16 +104,32 @@ class TermCounts:
 
 
 def count_terms(texts: list[str]) -> TermCounts:
+    """The terms of each text counted: what scikit-learn's CountVectorizer makes with `words`
+    as its analyzer: columns in term order, float32 counts, and each row's values in the order
+    their terms were first seen."""
     import numpy as np
     from scipy import sparse
-    from sklearn.feature_extraction.text import CountVectorizer
 
-    counter = CountVectorizer(analyzer=words, dtype=np.float32)
-    try:
-        counts = counter.fit_transform(texts)
-    except ValueError:  # no text holds a single term
-        return TermCounts((), sparse.csr_matrix((len(texts), 0), dtype=np.float32))
-    return TermCounts(tuple(counter.get_feature_names_out().tolist()), sparse.csr_matrix(counts))
+    first_seen: dict[str, int] = {}
+    columns: list[int] = []
+    counts: list[int] = []
+    row_starts = [0]
+    for text in texts:
+        for term, count in Counter(words(text)).items():
+            columns.append(first_seen.setdefault(term, len(first_seen)))
+            counts.append(count)
+        row_starts.append(len(columns))
+    terms = sorted(first_seen)
+    sorted_column = np.empty(len(terms), dtype=np.int32)
+    sorted_column[[first_seen[term] for term in terms]] = np.arange(len(terms), dtype=np.int32)
+    # Each row's values in the order of their terms' first appearance, as CountVectorizer
+    # leaves them: the L2 norms of `tf_idf` add squares up in this order.
+    by_first_seen = sparse.csr_matrix((np.array(counts, dtype=np.float32), np.array(columns, dtype=np.int32),
+                                       np.array(row_starts)), shape=(len(texts), len(terms)))
+    by_first_seen.sort_indices()
+    matrix = sparse.csr_matrix((by_first_seen.data, sorted_column[by_first_seen.indices], by_first_seen.indptr),
+                               shape=by_first_seen.shape)
+    return TermCounts(tuple(terms), matrix)
 
 
 def texts_key(texts: list[str]) -> str:
@@ -138,7 +150,6 @@ def vectorize(documents: dict[str, str], known: dict[str, TermCounts] | None = N
     """
     import numpy as np
     from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfTransformer
 
     ids = tuple(documents)
     texts = [documents[i] for i in ids]
@@ -166,9 +177,44 @@ def vectorize(documents: dict[str, str], known: dict[str, TermCounts] | None = N
     in_order = {key: runs[key] for key in keys}
     if not len(terms):
         return TextMatrix(ids, sparse.csr_matrix((len(ids), 0), dtype=np.float32), terms, in_order)
-    rows = sparse.csr_matrix(TfidfTransformer(sublinear_tf=True).fit_transform(counts))
+    return TextMatrix(ids, tf_idf(counts), terms, in_order)
+
+
+def tf_idf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Term counts weighed as scikit-learn's TfidfTransformer(sublinear_tf=True) weighs them:
+    (1 + log tf) * (1 + log((n + 1) / (df + 1))), rows L2-normalised, with the same float32
+    operations in the same order, so the same bits."""
+    import numpy as np
+
+    rows = counts.astype(np.float32)  # a copy
+    frequency = np.bincount(rows.indices, minlength=rows.shape[1]).astype(np.float32)
+    frequency += 1.0
+    idf = np.full_like(frequency, rows.shape[0] + 1)
+    idf /= frequency
+    np.log(idf, out=idf)
+    idf += 1.0
+    np.log(rows.data, out=rows.data)
+    rows.data += 1.0
+    rows.data *= idf[rows.indices]
+    normalize_rows(rows)
     rows.sort_indices()
-    return TextMatrix(ids, rows, terms, in_order)
+    return rows
+
+
+def normalize_rows(rows: sparse.csr_matrix) -> None:
+    """Divide each row of a float32 matrix by its L2 norm, in place, as scikit-learn's `normalize`
+    does: squares in float32, added up in double in column order, each value divided in double."""
+    import numpy as np
+
+    lengths = np.diff(rows.indptr)
+    squares = (rows.data * rows.data).astype(np.float64)
+    sums = np.zeros(len(lengths))
+    for position in range(int(lengths.max(initial=0))):  # the k-th value of every row that has one, at once
+        holding = np.flatnonzero(lengths > position)
+        sums[holding] += squares[rows.indptr[holding] + position]
+    norms = np.sqrt(sums)
+    norms[norms == 0.0] = 1.0  # an empty row stays as it is
+    rows.data[:] = rows.data / np.repeat(norms, lengths)
 
 
 def related_papers(documents: dict[str, str], **options: Any) -> dict[str, tuple[RelatedMatch, ...]]:
@@ -255,7 +301,6 @@ def best_candidates(heavy: sparse.csr_matrix, postings: sparse.csr_matrix, start
 def heaviest_terms(rows: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
     """Each row cut to its `keep` heaviest terms, normalised again."""
     import numpy as np
-    from sklearn.preprocessing import normalize
 
     pruned = rows.copy()
     for row in np.nonzero(np.diff(pruned.indptr) > keep)[0]:
@@ -263,7 +308,8 @@ def heaviest_terms(rows: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
         threshold = np.partition(weights, len(weights) - keep)[len(weights) - keep]
         weights[weights < threshold] = 0.0
     pruned.eliminate_zeros()
-    return normalize(pruned)
+    normalize_rows(pruned)
+    return pruned
 
 
 def shared_terms(matrix: TextMatrix, firsts: np.ndarray, seconds: np.ndarray,

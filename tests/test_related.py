@@ -7,7 +7,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from generator import related
+from generator import related, stop_words
+from generator.corpus import generate_corpus
 from generator.pipeline import TERM_COUNTS_FILE, BuildOptions, build, load_site
 from generator.related import (CANDIDATE_TERMS, MAX_DOCUMENT_SHARE, TextMatrix, best_candidates, heaviest_terms,
                                paper_text, related_papers, vectorize, words)
@@ -158,22 +159,39 @@ def sample_documents() -> dict[str, str]:
     return {pid: paper_text(p.title, p.abstract) for pid, p in sorted(loaded.site.papers.items())}
 
 
-@pytest.mark.parametrize("run", [1000, 7])
-def test_vectorize_makes_what_scikit_learns_vectorizer_makes(run: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bit for bit, whether the texts are counted in one run or in many (in worker processes)."""
+def assert_same_bits_as_scikit_learn(documents: dict[str, str]) -> None:
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    monkeypatch.setattr(related, "TERMS_RUN", run)
-    documents = sample_documents()
     matrix = vectorize(documents)
-    assert len(matrix.term_counts) == -(-len(documents) // run)
     vectorizer = TfidfVectorizer(analyzer=words, sublinear_tf=True, dtype=np.float32, max_df=MAX_DOCUMENT_SHARE)
     expected = vectorizer.fit_transform(documents.values()).tocsr()
     expected.sort_indices()
     assert matrix.terms.tolist() == vectorizer.get_feature_names_out().tolist()
     assert (matrix.rows.indptr == expected.indptr).all() and (matrix.rows.indices == expected.indices).all()
     assert (matrix.rows.data == expected.data).all()
+
+
+@pytest.mark.parametrize("run", [1000, 7])
+def test_vectorize_makes_what_scikit_learns_vectorizer_makes(run: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bit for bit, whether the texts are counted in one run or in many (in worker processes)."""
+    monkeypatch.setattr(related, "TERMS_RUN", run)
+    documents = sample_documents()
+    assert len(vectorize(documents).term_counts) == -(-len(documents) // run)
+    assert_same_bits_as_scikit_learn(documents)
+
+
+def test_vectorize_makes_what_scikit_learns_vectorizer_makes_of_a_bench_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Longer rows and a larger vocabulary than the sample's, counted in runs in worker processes."""
+    monkeypatch.setattr(related, "TERMS_RUN", 400)
+    records = generate_corpus(1500, SAMPLE_CONTENT)
+    assert_same_bits_as_scikit_learn({str(r["id"]): paper_text(str(r["title"]), str(r["abstract"])) for r in records})
+
+
+def test_stop_words_are_scikit_learns_english_stop_words() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    assert ENGLISH_STOP_WORDS == stop_words.ENGLISH_STOP_WORDS
 
 
 def test_vectorize_counts_again_only_the_run_holding_an_edit(monkeypatch: pytest.MonkeyPatch) -> None:
