@@ -175,10 +175,10 @@ class TermIndex:
     doc_count: int
     terms: list[str]
     """Each term at its lunr term index."""
-    starts: list[int]
-    pairs: list[int]
-    """[document gap, score * 1000, ...] per posting; a gap is from the previous
-    document of the same term and field (the first from 0)."""
+    starts: np.ndarray
+    pairs: np.ndarray
+    """[document gap, score * 1000, ...] per posting (int32); a gap is from the
+    previous document of the same term and field (the first from 0)."""
 
     def term_numbers(self) -> dict[str, int]:
         return {term: n for n, term in enumerate(self.terms)}
@@ -186,13 +186,19 @@ class TermIndex:
     def field_pairs(self, n: int) -> list[list[int]]:
         """Term `n`'s gap-coded [gap, score, ...] list of each field."""
         fields = len(FIELD_NAMES)
-        bounds = self.starts[n * fields:(n + 1) * fields + 1]
-        return [self.pairs[2 * a:2 * b] for a, b in zip(bounds, bounds[1:])]
+        bounds = self.starts[n * fields:(n + 1) * fields + 1].tolist()
+        first = bounds[0]
+        pairs = self.pairs[2 * first:2 * bounds[-1]].tolist()
+        return [pairs[2 * (a - first):2 * (b - first)] for a, b in zip(bounds, bounds[1:])]
 
     def posting_counts(self) -> list[int]:
         """Postings of each term, over all fields."""
-        fields = len(FIELD_NAMES)
-        return [b - a for a, b in zip(self.starts[::fields], self.starts[fields::fields])]
+        starts = self.starts[::len(FIELD_NAMES)].tolist()
+        return [b - a for a, b in zip(starts, starts[1:])]
+
+
+# Postings scored at once: bounds the float arrays of `_scores` (8 bytes a posting each).
+SCORE_BATCH = 1 << 20
 
 
 def build_term_index(lunr_docs: Sequence[dict[str, str]],
@@ -218,47 +224,63 @@ def build_term_index(lunr_docs: Sequence[dict[str, str]],
             raw = _SPLIT(doc[name].lower()) if doc[name] else ()
             raw_counts.append(len(raw))
             tokens.extend(map(number_of, raw))
-    doc_count, fields = len(lunr_docs), len(FIELD_NAMES)
+    doc_count, fields, term_count = len(lunr_docs), len(FIELD_NAMES), len(numbers.terms)
     term_of = np.frombuffer(tokens, dtype=np.int32)
     group = np.repeat(np.arange(doc_count * fields, dtype=np.int32), np.frombuffer(raw_counts, dtype=np.int32))
     kept = term_of >= 0
     term_of, group = term_of[kept], group[kept]
-    lengths = np.bincount(group, minlength=doc_count * fields)  # of each (document, field), in terms
+    del tokens, raw_counts, kept
+    lengths = np.bincount(group, minlength=doc_count * fields).reshape(doc_count, fields)  # in terms
     # One key per (term, field, document), sorted in posting order; its count is the term frequency.
     keys, tf = np.unique(term_of * np.int64(fields * doc_count) + group % fields * doc_count + group // fields,
                          return_counts=True)
-    term, field_and_doc = np.divmod(keys, doc_count * fields)
-    field, doc = np.divmod(field_and_doc, doc_count)
-    scores = _scores(term, field, doc, tf, lengths.reshape(doc_count, fields), len(numbers.terms))
+    del term_of, group
+    term = (keys // (fields * doc_count)).astype(np.int32)
+    term_field = (keys // doc_count).astype(np.int32)
+    doc = (keys % doc_count).astype(np.int32)
+    del keys
+    field = term_field - term * fields
+    scores = _Scores(lengths, np.bincount(term, minlength=term_count))
 
-    term_field = term * fields + field
-    starts = np.searchsorted(term_field, np.arange(len(numbers.terms) * fields + 1))
-    gaps = np.diff(doc, prepend=0)
+    pairs = np.empty(2 * len(doc), dtype=np.int32)
+    for start in range(0, len(doc), SCORE_BATCH):
+        batch = slice(start, start + SCORE_BATCH)
+        pairs[2 * start:2 * (start + SCORE_BATCH):2] = doc[batch]
+        pairs[2 * start + 1:2 * (start + SCORE_BATCH):2] = scores.of(term[batch], field[batch], doc[batch], tf[batch])
+    starts = np.searchsorted(term_field, np.arange(term_count * fields + 1))
+    # Documents as gaps from the previous one of the same term and field.
+    gaps = pairs[0::2]
+    gaps[1:] -= doc[:-1]
     firsts = starts[:-1][np.diff(starts) > 0]
     gaps[firsts] = doc[firsts]
-    pairs = np.empty(2 * len(keys), dtype=np.int64)
-    pairs[0::2], pairs[1::2] = gaps, scores
-    return TermIndex(doc_count, numbers.terms, starts.tolist(), pairs.tolist())
+    return TermIndex(doc_count, numbers.terms, starts, pairs)
 
 
-def _scores(term: np.ndarray, field: np.ndarray, doc: np.ndarray, tf: np.ndarray, lengths: np.ndarray,
-            term_count: int) -> np.ndarray:
-    """lunr's BM25 field-vector score of every posting, as thousandths.
+class _Scores:
+    """lunr's BM25 field-vector scores, as thousandths (lunr.Builder._create_field_vectors).
 
-    `lengths[doc, field]` is the number of terms in each field of each document.
+    Each float operation is the one lunr performs, in the same order, on IEEE
+    doubles: the results are bit-identical.
     """
-    import numpy as np
 
-    # lunr.Builder._create_field_vectors, with each float operation the one lunr
-    # performs, in the same order, on IEEE doubles: the results are bit-identical.
-    doc_count = len(lengths)
-    with_term = np.bincount(term, minlength=term_count).tolist()  # postings of the term, over all fields
-    idf = np.array([math.log(1 + abs((doc_count - n + 0.5) / (n + 0.5))) for n in with_term])
-    averages = np.array([int(total) / doc_count for total in lengths.sum(axis=0)]) if doc_count else np.zeros(0)
-    boosts = np.array([float(boost) for _, boost in SEARCH_FIELDS])
-    tf = tf.astype(np.float64)
-    denominator = K1 * (1 - B + B * (lengths[doc, field] / averages[field]))
-    return thousandths(idf[term] * ((K1 + 1) * tf) / (denominator + tf) * boosts[field])
+    def __init__(self, lengths: np.ndarray, with_term: np.ndarray) -> None:
+        """`lengths[doc, field]`: terms in each field of each document; `with_term`: postings
+        of each term, over all fields."""
+        import numpy as np
+
+        doc_count = len(lengths)
+        self.lengths = lengths
+        self.idf = np.array([math.log(1 + abs((doc_count - n + 0.5) / (n + 0.5))) for n in with_term.tolist()])
+        self.averages = np.array([int(total) / doc_count for total in lengths.sum(axis=0)] if doc_count else [])
+        self.boosts = np.array([float(boost) for _, boost in SEARCH_FIELDS])
+
+    def of(self, term: np.ndarray, field: np.ndarray, doc: np.ndarray, tf: np.ndarray) -> np.ndarray:
+        """The score of each posting (term, field, document, term frequency)."""
+        import numpy as np
+
+        frequency = tf.astype(np.float64)
+        denominator = K1 * (1 - B + B * (self.lengths[doc, field] / self.averages[field]))
+        return thousandths(self.idf[term] * ((K1 + 1) * frequency) / (denominator + frequency) * self.boosts[field])
 
 
 def thousandths(values: np.ndarray) -> np.ndarray:
