@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 from generator.bench import pages_artifact_bytes
-from generator.corpus import generate_corpus
+from generator.corpus import CoinedWords, generate_corpus
 from generator.hugo_compare import write_hugo_site
+from generator.related import paper_text, words
+from generator.stop_words import ENGLISH_STOP_WORDS
 from tests.conftest import ROOT, SAMPLE_CONTENT
 
 
@@ -58,6 +61,27 @@ def test_corpus_is_deterministic_and_spread_over_days() -> None:
     days = {record["date"] for record in first}
     assert len(days) == 20  # about 15 papers a day
     assert all(1 <= len(record["tags"]) <= 4 for record in first)
+
+
+def test_corpus_vocabulary_keeps_growing_as_real_abstracts_do() -> None:
+    """The sample's vocabulary grows as papers^0.6 (x4 for ten times the papers); sentences
+    recombined from it alone would stop at the sample's own terms (x1.2 from 200 to 2,000 papers)."""
+    seen: set[str] = set()
+    sizes = {}
+    for number, record in enumerate(generate_corpus(2000, SAMPLE_CONTENT), start=1):
+        seen.update(words(paper_text(str(record["title"]), str(record["abstract"]))))
+        if number in (200, 2000):
+            sizes[number] = len(seen)
+    assert sizes[2000] > 3 * sizes[200]
+
+
+def test_coined_words_are_never_stop_words() -> None:
+    from lunr.stop_word_filter import WORDS
+
+    coined = CoinedWords(random.Random(1))
+    ranks = [*range(20_000), *range(20_000, CoinedWords.SIZE, 397)]
+    assert not {coined.word(rank) for rank in ranks} & (ENGLISH_STOP_WORDS | set(WORDS))
+    assert all(0 <= coined.rank() < CoinedWords.SIZE for _ in range(10_000))
 
 
 def test_hugo_site_holds_every_paper(tmp_path: Path) -> None:
