@@ -172,7 +172,6 @@ class TermIndex:
     (F fields).
     """
 
-    doc_count: int
     terms: list[str]
     """Each term at its lunr term index."""
     starts: np.ndarray
@@ -197,7 +196,7 @@ class TermIndex:
         return [b - a for a, b in zip(starts, starts[1:])]
 
 
-# Postings scored at once: bounds the float arrays of `_scores` (8 bytes a posting each).
+# Postings scored at once: bounds the float arrays of `_Scores.of` (8 bytes a posting each).
 SCORE_BATCH = 1 << 20
 
 
@@ -253,7 +252,7 @@ def build_term_index(lunr_docs: Sequence[dict[str, str]],
     gaps[1:] -= doc[:-1]
     firsts = starts[:-1][np.diff(starts) > 0]
     gaps[firsts] = doc[firsts]
-    return TermIndex(doc_count, numbers.terms, starts, pairs)
+    return TermIndex(numbers.terms, starts, pairs)
 
 
 class _Scores:
