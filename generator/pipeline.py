@@ -199,7 +199,8 @@ def build(options: BuildOptions) -> BuildReport:
     # this one makes everything that does not show them (citations, feeds, emails).
     # So does the search index, in another.
     with RelatedJob(views, cache, options.cache_dir) as related_job, OutputWriter(options.output_dir) as writer, \
-            SearchJob(writer, cache, search_documents(site, views, urls), config.search.shard_threshold) as search_job:
+            SearchJob(writer, cache, options.cache_dir, search_documents(site, views, urls),
+                      config.search.shard_threshold) as search_job:
         with timer.step("citations"):
             works = make_works(site, views, urls)
             citations = {pid: paper_citation(config, urls, views[pid], work) for pid, work in works.items()}
@@ -412,14 +413,14 @@ class SearchJob(ChildStep[dict[str, bytes]]):
 
     name = "search"
 
-    def __init__(self, writer: OutputWriter, cache: BuildCache, docs: list[SearchDocument], shard_threshold: int) -> None:
+    def __init__(self, writer: OutputWriter, cache: BuildCache, cache_dir: Path | None, docs: list[SearchDocument],
+                 shard_threshold: int) -> None:
         super().__init__()
         self.cache = cache
         self.key = Fingerprints("").of(docs, shard_threshold)
         paths = [f"search/{name}" for name in cache.search_files]
         if not (cache.search_key == self.key and paths and all(writer.keep(path) for path in paths)):
-            self.start(lambda progress: build_search_files(docs, shard_threshold=shard_threshold, progress=progress),
-                       len(docs))
+            self.start(lambda progress: compute_search(docs, shard_threshold, cache_dir, progress), len(docs))
 
     def write(self, writer: OutputWriter, progress: Progress | None = None) -> None:
         """Stage the new search data, if it was made again."""
@@ -451,6 +452,21 @@ class RelatedJob(ChildStep[dict[str, tuple[RelatedMatch, ...]]]):
         if self.child is not None:
             self.cache.related, self.cache.related_key = self.finish(progress), self.key
         return self.cache.related
+
+
+STEMS_FILE = "search-stems.pickle"
+
+
+def compute_search(docs: list[SearchDocument], shard_threshold: int, cache_dir: Path | None,
+                   progress: Progress | None) -> dict[str, bytes]:
+    """The search data, putting through lunr's stemmer only the words the last build did not see
+    (the slowest part of tokenising); the stems are kept by the process that computes them."""
+    stems = load_side_cache(cache_dir, STEMS_FILE)
+    known = stems.copy()
+    files = build_search_files(docs, shard_threshold=shard_threshold, progress=progress, stems=stems)
+    if stems != known:
+        save_side_cache(cache_dir, STEMS_FILE, stems)
+    return files
 
 
 TERM_COUNTS_FILE = "related-terms.pickle"

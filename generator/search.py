@@ -139,19 +139,25 @@ class _TermNumbers(dict[str, int]):
     the word alone.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stems: dict[str, str] | None = None) -> None:
         super().__init__()
         self.pipeline = get_default_builder().pipeline
+        self.stems = {} if stems is None else stems
+        """Raw token -> its term ("" when dropped), from earlier builds too: the pipeline's
+        result depends on the word alone."""
         self.terms: list[str] = []
         """Each term, at its number."""
         self._numbers: dict[str, int] = {}
 
     def term(self, raw: str) -> str:
         """The term lunr indexes for a raw token; "" when its pipeline drops it."""
-        out = self.pipeline.run([Token(raw)]) if raw else []
-        if len(out) > 1:
-            raise ValueError(f"the lunr pipeline expanded `{raw}` into {len(out)} terms")
-        return str(out[0]) if out else ""
+        term = self.stems.get(raw)
+        if term is None:
+            out = self.pipeline.run([Token(raw)]) if raw else []
+            if len(out) > 1:
+                raise ValueError(f"the lunr pipeline expanded `{raw}` into {len(out)} terms")
+            term = self.stems[raw] = str(out[0]) if out else ""
+        return term
 
     def __missing__(self, raw: str) -> int:
         term = self.term(raw)
@@ -200,8 +206,8 @@ class TermIndex:
 SCORE_BATCH = 1 << 20
 
 
-def build_term_index(lunr_docs: Sequence[dict[str, str]],
-                     progress: Callable[[str, int, int], None] | None = None) -> TermIndex:
+def build_term_index(lunr_docs: Sequence[dict[str, str]], progress: Callable[[str, int, int], None] | None = None,
+                     stems: dict[str, str] | None = None) -> TermIndex:
     """Terms, term indices and field-vector scores exactly as lunr.py's `lunr()` makes them.
 
     Same tokenizer split, same pipeline, same first-seen term numbering, same
@@ -209,10 +215,13 @@ def build_term_index(lunr_docs: Sequence[dict[str, str]],
     kept as integers (round(score, 3) * 1000), which lunr reads back as
     `k / 1000`, the same double. Tokenising is Python; counting and scoring
     run over arrays of every token at once.
+
+    `stems` (raw word -> term) spares lunr's stemmer the words an earlier build
+    saw; on return it holds the words of these documents, for the next build.
     """
     import numpy as np
 
-    numbers = _TermNumbers()
+    numbers = _TermNumbers(stems)
     number_of = numbers.__getitem__
     tokens = array("i")  # term number of every raw token, document by document, field by field
     raw_counts = array("i")  # raw tokens of each (document, field)
@@ -223,6 +232,10 @@ def build_term_index(lunr_docs: Sequence[dict[str, str]],
             raw = _SPLIT(doc[name].lower()) if doc[name] else ()
             raw_counts.append(len(raw))
             tokens.extend(map(number_of, raw))
+    if stems is not None:
+        seen = {raw: numbers.stems[raw] for raw in numbers}
+        stems.clear()
+        stems.update(seen)
     doc_count, fields, term_count = len(lunr_docs), len(FIELD_NAMES), len(numbers.terms)
     term_of = np.frombuffer(tokens, dtype=np.int32)
     group = np.repeat(np.arange(doc_count * fields, dtype=np.int32), np.frombuffer(raw_counts, dtype=np.int32))
@@ -424,19 +437,20 @@ def _gaps(numbers: list[int]) -> list[int]:
 
 def build_search_files(
     docs: Sequence[SearchDocument], *, shard_threshold: int = 2000, workers: int = 1,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None, stems: dict[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Every file of the search data, keyed by its path relative to the output's `search/` folder.
 
     Below `shard_threshold` documents the index is a single shard (key "");
     the client is the same either way. `workers` is accepted for the build's
     uniform step signature; one process builds 10,000 papers well within the
-    time budget, so it is not used yet.
+    time budget, so it is not used yet. `stems` is read and updated as
+    `build_term_index` does.
     """
     del workers
     ordered = document_order(docs)
     _check_unique(ordered)
-    index = build_term_index([lunr_document(d) for d in ordered], progress)
+    index = build_term_index([lunr_document(d) for d in ordered], progress, stems)
     numbers = index.term_numbers()
     if len(ordered) < shard_threshold:
         groups = {"": sorted(index.terms)} if index.terms else {}

@@ -3,6 +3,7 @@ and lunr.js (through the client's own code under Node) against lunr.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import re
@@ -181,6 +182,27 @@ def test_any_small_corpus_is_exactly_lunr_py_index(fields: list[tuple[str, str, 
                            has_code=False)
             for n, (title, author, abstract, notes) in enumerate(fields)]
     assert_single_shard_is_lunr_py_index(docs)
+
+
+def test_stems_of_an_earlier_build_are_reused_and_follow_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only words no earlier build saw go through lunr's pipeline; the result is the same index,
+    and the stems kept are those of the words in the documents now."""
+    from lunr.pipeline import Pipeline
+
+    docs = fixture_docs()
+    stems: dict[str, str] = {}
+    assert build_search_files(docs, stems=stems) == build_search_files(docs)
+    assert stems["models"] == "model" and stems["the"] == ""
+    edited = [dataclasses.replace(docs[0], abstract="Quokkas and zyzzyvas."), *docs[1:]]
+    runs: list[str] = []
+    run = Pipeline.run
+    monkeypatch.setattr(Pipeline, "run", lambda self, tokens: runs.extend(map(str, tokens)) or run(self, tokens))
+    incremental = build_search_files(edited, stems=stems)
+    assert sorted(runs) == ["quokkas", "zyzzyvas."]  # the trimmer takes the full stop off in the pipeline
+    monkeypatch.undo()
+    assert incremental == build_search_files(edited)
+    assert set(stems) == {word for doc in edited for name, text in lunr_document(doc).items()
+                          if name != "ref" and text for word in search._SPLIT(text.lower())}
 
 
 def test_scores_are_thousandths_that_read_back_exactly() -> None:
