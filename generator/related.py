@@ -203,7 +203,8 @@ def tf_idf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
 
 def normalize_rows(rows: sparse.csr_matrix) -> None:
     """Divide each row of a float32 matrix by its L2 norm, in place, as scikit-learn's `normalize`
-    does: squares in float32, added up in double in column order, each value divided in double."""
+    does: squares in float32, added up in double in the order the row stores them, each value
+    divided in double."""
     import numpy as np
 
     lengths = np.diff(rows.indptr)
