@@ -237,6 +237,10 @@ def build(options: BuildOptions) -> BuildReport:
         report.files_unchanged = writer.unchanged
         report.files_removed = len(report.removed)
 
+    # The plan, works, citations and the writer's list of output/ are done with: let them go
+    # before the cache is pickled, as the pickler's memo of every cached object is the last
+    # peak of the build's memory (the highest of a build after an edit at 100,000 papers).
+    del pages, works, citations, writer
     cache.fingerprints = outcome.fingerprints
     cache.records = {record_key(p.source, p.content_hash, config.limits.max_field_chars): p for p in loaded.records}
     cache.rendered = {site.papers[pid].content_hash: item for pid, item in rendered.items()}
