@@ -129,11 +129,13 @@ class ChildTask(Generic[Result]):
 
 
 def _child_main(task: Callable[[Report], object], sender: object) -> None:
-    _worker_signals()
+    _child_signals()
     try:
         start = time.perf_counter()
         result = task(lambda done, total: sender.send(("progress", done, total)))  # type: ignore[attr-defined]
         sender.send(("result", result, time.perf_counter() - start))  # type: ignore[attr-defined]
+    except SystemExit:
+        raise  # stopped by the parent (see `_child_signals`): nothing waits for a result
     except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
         sender.send(("error", traceback.format_exc()))  # type: ignore[attr-defined]
 
@@ -141,6 +143,18 @@ def _child_main(task: Callable[[Report], object], sender: object) -> None:
 def _run(item: object) -> object:
     assert _TASK is not None
     return _TASK(item)
+
+
+def _child_signals() -> None:
+    """As `_worker_signals`, except that SIGTERM unwinds the child: one running a pool of its own
+    (`fork_map`) then stops those workers as it leaves the pool, before they find their pipe to it
+    gone (each would print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _worker_signals() -> None:

@@ -4,6 +4,7 @@ task stopped half-way leaves no process behind."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +104,34 @@ def test_a_child_that_ignores_sigterm_is_killed_on_stop() -> None:
         assert child._process is not None and not child._process.is_alive()
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+_STOP_A_CHILD_WITH_A_POOL = """
+import time
+from generator.parallel import ChildTask, fork_map
+
+def slow(item):
+    time.sleep(1.0)
+    return bytes(1_000_000)  # more than a pipe holds: the worker writes while its reader is gone
+
+def task(report):
+    report(0, 1)
+    return list(fork_map(slow, range(4)))
+
+child = ChildTask(task)
+time.sleep(0.5)  # the child's workers are asleep in `slow`
+child.stop()
+time.sleep(1.5)  # long enough for a worker left behind to try to send its result
+print("stopped")
+"""
+
+
+def test_stopping_a_child_that_runs_workers_stops_them_quietly(tmp_path: Path) -> None:
+    """The child's own workers end with it: none is left to find its pipe gone and print a traceback."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _STOP_A_CHILD_WITH_A_POOL], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0 and done.stdout.strip() == "stopped", done.stderr
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
