@@ -31,7 +31,7 @@ from .records import Paper, load_records, record_key
 from .related import RelatedMatch, paper_text, rank_related, vectorize
 from .search import SearchDocument, build_search_files
 from .page_renderer import render_changed_pages
-from .parallel import ChildTask, fork_map
+from .parallel import ChildTask, fork_map, long_lived, mark_long_lived
 from .quick import SiteModel
 from .render import ThemeError, make_environment, templates_fingerprint, theme_dirs
 from .site import Site, build_site
@@ -141,6 +141,7 @@ class Timer:
         yield
         self.report.steps[name] = time.perf_counter() - start
         logger.debug("%s: %.3f s", name, self.report.steps[name])
+        mark_long_lived()  # what a step made is kept to the build's end: collections skip it
 
 
 def load_site(content_dir: Path, base_url: str | None = None, known: dict[str, Paper] | None = None,
@@ -163,6 +164,11 @@ def load_site(content_dir: Path, base_url: str | None = None, known: dict[str, P
 
 
 def build(options: BuildOptions) -> BuildReport:
+    with long_lived():
+        return _build_steps(options)
+
+
+def _build_steps(options: BuildOptions) -> BuildReport:
     report = BuildReport()
     timer = Timer(report, options)
     progress = timer.progress

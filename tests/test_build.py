@@ -3,6 +3,7 @@ that a failing build leaves output/ untouched, and that rebuilds write only what
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import shutil
@@ -50,6 +51,18 @@ def test_sample_has_the_seed_day_and_the_real_days(sample_site: BuiltSite) -> No
     days = {folder.name: len(card_ids(folder / "index.html")) for folder in digest.iterdir()}
     assert days == {SEED_DAY: 101, **REAL_DAYS}
     assert sample_site.report.days == 4
+
+
+def test_a_build_leaves_what_its_steps_made_out_of_collections_until_it_ends(tmp_path: Path) -> None:
+    frozen_while_rendering: list[int] = []
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step == "render":
+            frozen_while_rendering.append(gc.get_freeze_count())
+
+    build(BuildOptions(SAMPLE_CONTENT, tmp_path / "output", progress=progress))
+    assert frozen_while_rendering and min(frozen_while_rendering) > 0
+    assert gc.get_freeze_count() == 0
 
 
 def test_sample_home_shows_the_latest_day_and_links_earlier_days(sample_site: BuiltSite) -> None:

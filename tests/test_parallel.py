@@ -3,12 +3,14 @@ task stopped half-way leaves no process behind."""
 
 from __future__ import annotations
 
+import gc
 import os
+import weakref
 from pathlib import Path
 
 import pytest
 
-from generator.parallel import ChildTask, can_fork, fork_map
+from generator.parallel import ChildTask, can_fork, fork_map, long_lived, mark_long_lived
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and two cores")
 
@@ -135,3 +137,29 @@ def test_stopping_a_child_that_runs_workers_stops_them_quietly(tmp_path: Path) -
                           timeout=60, cwd=Path(__file__).parent.parent)
     assert done.returncode == 0 and done.stdout.strip() == "stopped", done.stderr
     assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
+
+
+def test_forked_processes_leave_the_parents_objects_out_of_their_collections() -> None:
+    assert gc.get_freeze_count() == 0
+    frozen_in_workers = list(fork_map(lambda _: gc.get_freeze_count(), [0, 1, 2]))
+    frozen_in_child = ChildTask(lambda report: gc.get_freeze_count()).result()
+    assert min(frozen_in_workers) > 0 and frozen_in_child > 0
+    assert gc.get_freeze_count() == 0  # here, collections see everything again
+
+
+class Node:
+    def __init__(self) -> None:
+        self.itself = self  # a cycle: only the cyclic collector frees it
+
+
+def test_cycles_marked_long_lived_are_collected_once_the_outermost_stretch_ends() -> None:
+    with long_lived():
+        with long_lived():
+            node = Node()
+            gone = weakref.ref(node)
+            mark_long_lived()
+            del node
+        gc.collect()
+        assert gone() is not None  # still left out: an inner stretch ended, not the outermost
+    gc.collect()
+    assert gone() is None
