@@ -160,9 +160,13 @@ class _TermNumbers(dict[str, int]):
         return term
 
     def __missing__(self, raw: str) -> int:
+        """The number of `raw`'s term, given when the term is first seen; -1 when it is dropped."""
         term = self.term(raw)
-        number = self._numbers.get(term, -1) if term else -1
-        if term and number < 0:
+        if not term:
+            number = -1
+        elif term in self._numbers:
+            number = self._numbers[term]
+        else:
             number = self._numbers[term] = len(self.terms)
             self.terms.append(term)
         self[raw] = number
