@@ -8,10 +8,12 @@ pickled back.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import traceback
 from contextlib import contextmanager
@@ -86,7 +88,8 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[
     _TASK = task  # type: ignore[assignment]
     try:
         with _forking():  # the pool forks its workers as it starts
-            pool = multiprocessing.get_context("fork").Pool(min(worker_count(), len(items)), initializer=_worker_signals)
+            pool = multiprocessing.get_context("fork").Pool(min(worker_count(), len(items)), initializer=_worker_signals,
+                                                            initargs=(os.getpid(),))
         with pool:
             yield from pool.imap_unordered(_run, items)  # type: ignore[arg-type]
     finally:
@@ -117,7 +120,7 @@ class ChildTask(Generic[Result]):
         if fork and can_fork():
             self._receiver, sender = multiprocessing.Pipe(duplex=False)
             self._process = multiprocessing.get_context("fork").Process(
-                target=_child_main, args=(task, sender), name="paper-digest-child")
+                target=_child_main, args=(task, sender, os.getpid()), name="paper-digest-child")
             with _forking():
                 self._process.start()
             sender.close()
@@ -170,8 +173,8 @@ class ChildTask(Generic[Result]):
         self.stop()
 
 
-def _child_main(task: Callable[[Report], object], sender: object) -> None:
-    _child_signals()
+def _child_main(task: Callable[[Report], object], sender: object, parent: int) -> None:
+    _child_signals(parent)
     try:
         start = time.perf_counter()
         result = task(lambda done, total: sender.send(("progress", done, total)))  # type: ignore[attr-defined]
@@ -187,20 +190,46 @@ def _run(item: object) -> object:
     return _TASK(item)
 
 
-def _child_signals() -> None:
+def _child_signals(parent: int) -> None:
     """As `_worker_signals`, except that SIGTERM unwinds the child: one running a pool of its own
     (`fork_map`) then stops those workers as it leaves the pool, before they find their pipe to it
     gone (each would print a traceback)."""
+    _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_signal)
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
+    # Once: a second SIGTERM (the parent's `stop()`) would interrupt the unwinding half-way,
+    # and a pool being stopped then prints its traceback. A child that does not end in
+    # time is killed, and its workers with it (`_die_with`).
+    signal.signal(signum, signal.SIG_IGN)
     raise SystemExit(128 + signum)
 
 
-def _worker_signals() -> None:
+def _worker_signals(parent: int) -> None:
     """Ctrl+C reaches the whole process group; only the parent acts on it (it stops the
     pool and removes the staging folder), so workers do not each print a traceback."""
+    _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """On Linux, have the kernel kill this process when `parent`, which forked it, ends.
+
+    However the parent ends: killed after its grace period, or while stopping its pool.
+    A pool replaces workers that die, so a SIGTERM sent to the whole process group can
+    leave a worker forked just after it, which no one stops: it would wait for tasks
+    forever, holding the build's output pipes open. Elsewhere this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        return
+    if os.getppid() != parent:  # the parent ended before the request above took effect
+        os._exit(1)

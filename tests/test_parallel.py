@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
+import time
 import weakref
 from pathlib import Path
 
@@ -130,9 +133,6 @@ print("stopped")
 
 def test_stopping_a_child_that_runs_workers_stops_them_quietly(tmp_path: Path) -> None:
     """The child's own workers end with it: none is left to find its pipe gone and print a traceback."""
-    import subprocess
-    import sys
-
     done = subprocess.run([sys.executable, "-c", _STOP_A_CHILD_WITH_A_POOL], capture_output=True, text=True,
                           timeout=60, cwd=Path(__file__).parent.parent)
     assert done.returncode == 0 and done.stdout.strip() == "stopped", done.stderr
@@ -163,3 +163,43 @@ def test_cycles_marked_long_lived_are_collected_once_the_outermost_stretch_ends(
         assert gone() is not None  # still left out: an inner stretch ended, not the outermost
     gc.collect()
     assert gone() is None
+
+
+_WORKERS_THAT_SLEEP = """
+import os, sys, time
+from generator.parallel import fork_map
+
+def sleep(item):
+    open(os.path.join(sys.argv[1], f"worker-{os.getpid()}"), "w").close()
+    time.sleep(120)
+
+list(fork_map(sleep, range(2)))
+"""
+
+
+def running(pid: int) -> bool:
+    """True while `pid` runs (a process killed but not yet reaped is a zombie, `Z`)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
+def test_workers_end_when_the_process_that_forked_them_is_killed(tmp_path: Path) -> None:
+    """However their parent ends, no worker is left behind holding the build's output pipes."""
+    parent = subprocess.Popen([sys.executable, "-c", _WORKERS_THAT_SLEEP, str(tmp_path)], cwd=Path(__file__).parent.parent)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.glob("worker-*"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = [int(path.name.split("-")[1]) for path in tmp_path.glob("worker-*")]
+        assert len(workers) == 2 and all(map(running, workers))
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while any(map(running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(running, workers))
