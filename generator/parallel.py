@@ -224,7 +224,10 @@ def _die_with(parent: int) -> None:
     However the parent ends: killed after its grace period, or while stopping its pool.
     A pool replaces workers that die, so a SIGTERM sent to the whole process group can
     leave a worker forked just after it, which no one stops: it would wait for tasks
-    forever, holding the build's output pipes open. Elsewhere this does nothing.
+    forever, holding the build's output pipes open. Strictly, the kernel watches the
+    thread that forked: here that is the one that waits for the process, or the pool's
+    own thread for a replacement worker, which ends as the pool stops. Elsewhere this
+    does nothing.
     """
     if not sys.platform.startswith("linux"):
         return
