@@ -11,7 +11,6 @@ from __future__ import annotations
 import ctypes
 import gc
 import multiprocessing
-import multiprocessing.pool
 import os
 import signal
 import sys
@@ -91,31 +90,10 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[
         with _forking():  # the pool forks its workers as it starts
             pool = multiprocessing.get_context("fork").Pool(min(worker_count(), len(items)), initializer=_worker_signals,
                                                             initargs=(os.getpid(),))
-        # The pool's own list changes as it replaces workers; these are the ones it started.
-        workers = list(pool._pool)  # type: ignore[attr-defined]
         with pool:
-            results = pool.imap_unordered(_run, items)  # type: ignore[arg-type]
-            for _ in items:
-                yield _next_result(results, workers)
+            yield from pool.imap_unordered(_run, items)  # type: ignore[arg-type]
     finally:
         _TASK = None
-
-
-WORKER_CHECK_SECONDS = 1.0
-
-
-def _next_result(results: multiprocessing.pool.IMapIterator, workers: list[multiprocessing.process.BaseProcess]) -> Result:
-    """The next result, or an error once a worker has died: a worker killed mid-task (by the
-    kernel, for lack of memory) takes its task with it, and the pool only replaces the
-    worker, so waiting on would never end."""
-    while True:
-        try:
-            return results.next(timeout=WORKER_CHECK_SECONDS)  # type: ignore[no-any-return]
-        except multiprocessing.TimeoutError:
-            for worker in workers:
-                if worker.exitcode is not None:  # workers end only when the pool is stopped
-                    raise RuntimeError(f"a worker process ended unexpectedly (exit code {worker.exitcode}); "
-                                       "if it ran out of memory, the system log says so") from None
 
 
 Report = Callable[[int, int], None]

@@ -203,25 +203,3 @@ def test_workers_end_when_the_process_that_forked_them_is_killed(tmp_path: Path)
     while any(map(running, workers)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(map(running, workers))
-
-
-_A_WORKER_DIES = """
-import os, signal
-from generator.parallel import fork_map
-
-def task(item):
-    if item == 3:
-        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does to a process out of memory
-    return item
-
-try:
-    list(fork_map(task, range(8)))
-except RuntimeError as error:
-    print(error)
-"""
-
-
-def test_a_worker_killed_mid_task_is_an_error_not_a_wait_forever() -> None:
-    done = subprocess.run([sys.executable, "-c", _A_WORKER_DIES], capture_output=True, text=True, timeout=60,
-                          cwd=Path(__file__).parent.parent)
-    assert "a worker process ended unexpectedly (exit code -9)" in done.stdout, done.stderr
