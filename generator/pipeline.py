@@ -472,9 +472,9 @@ def compute_search(docs: list[SearchDocument], shard_threshold: int, cache_dir: 
     """The search data, putting through lunr's stemmer only the words the last build did not see
     (the slowest part of tokenising); the stems are kept by the process that computes them."""
     stems = load_side_cache(cache_dir, STEMS_FILE)
-    known = stems.copy()
+    known = len(stems)  # words are only ever added
     files = build_search_files(docs, shard_threshold=shard_threshold, progress=progress, stems=stems)
-    if stems != known:
+    if len(stems) != known:
         save_side_cache(cache_dir, STEMS_FILE, stems)
     return files
 
