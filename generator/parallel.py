@@ -16,8 +16,10 @@ import signal
 import sys
 import time
 import traceback
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Callable, Generic, Iterator, Sequence, TypeVar
+
+from . import stop_signals
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -61,8 +63,9 @@ def mark_long_lived() -> None:
 
 @contextmanager
 def _forking() -> Iterator[None]:
-    """Around a fork: the children keep the parent's objects out of their collections."""
-    with long_lived():
+    """Around a fork: the children keep the parent's objects out of their collections, and
+    a stop signal waits for the fork to end (`stop_signals`), then acts as it leaves this block."""
+    with long_lived(), stop_signals.held():
         mark_long_lived()
         yield
 
@@ -87,10 +90,10 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[
         return
     _TASK = task  # type: ignore[assignment]
     try:
-        with _forking():  # the pool forks its workers as it starts
-            pool = multiprocessing.get_context("fork").Pool(min(worker_count(), len(items)), initializer=_worker_signals,
-                                                            initargs=(os.getpid(),))
-        with pool:
+        with ExitStack() as stack:
+            with _forking():  # the pool forks its workers as it starts; a held stop signal stops them
+                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(
+                    min(worker_count(), len(items)), initializer=_worker_signals, initargs=(os.getpid(),)))
             yield from pool.imap_unordered(_run, items)  # type: ignore[arg-type]
     finally:
         _TASK = None
@@ -121,9 +124,14 @@ class ChildTask(Generic[Result]):
             self._receiver, sender = multiprocessing.Pipe(duplex=False)
             self._process = multiprocessing.get_context("fork").Process(
                 target=_child_main, args=(task, sender, os.getpid()), name="paper-digest-child")
-            with _forking():
-                self._process.start()
-            sender.close()
+            try:
+                with _forking():
+                    self._process.start()
+            except BaseException:  # a stop signal held over the fork: nothing will ask for the result
+                self.stop()
+                raise
+            finally:
+                sender.close()
             # The child has its own copy now: let go of the task and the data it holds
             # (the texts of every paper), which would otherwise stay until the build ends.
             self._task = None
@@ -156,14 +164,13 @@ class ChildTask(Generic[Result]):
         """End the child (at once if it still runs); safe to call more than once."""
         if self._process is None or self._receiver.closed:
             return
-        if self._process.is_alive():
-            self._process.terminate()
-            # A child stopped right after the fork may still run the parent's SIGTERM
-            # handler (one that only takes note), before `_worker_signals` resets it.
-            self._process.join(timeout=STOP_GRACE_SECONDS)
+        if self._process.pid is not None:  # it was forked
             if self._process.is_alive():
-                self._process.kill()
-        self._process.join()
+                self._process.terminate()
+                self._process.join(timeout=STOP_GRACE_SECONDS)
+                if self._process.is_alive():
+                    self._process.kill()
+            self._process.join()
         self._receiver.close()
 
     def __enter__(self) -> ChildTask[Result]:
@@ -197,6 +204,7 @@ def _child_signals(parent: int) -> None:
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    stop_signals.release_in_child()
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
@@ -213,6 +221,7 @@ def _worker_signals(parent: int) -> None:
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    stop_signals.release_in_child()
 
 
 PR_SET_PDEATHSIG = 1

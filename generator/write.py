@@ -15,10 +15,9 @@ import contextlib
 import logging
 import os
 import shutil
-import signal
 from pathlib import Path
-from typing import Iterator
 
+from . import stop_signals
 from .characters import fold
 
 logger = logging.getLogger(__name__)
@@ -155,7 +154,7 @@ class OutputWriter:
 
     def commit(self) -> list[str]:
         """Move staged files into `output/` and prune what the plan no longer has; returns pruned paths."""
-        with _signals_deferred():
+        with stop_signals.held():  # a commit never stops half-way
             if self.new_output and self._output_is_new():
                 # A first build staged every file: the staging folder becomes `output/` in one rename.
                 with contextlib.suppress(FileNotFoundError):
@@ -266,22 +265,3 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM while renaming, then deliver them, so a commit never stops half-way."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum)) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for sig in received:
-            signal.raise_signal(sig)

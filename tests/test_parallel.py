@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -93,8 +94,6 @@ def test_the_parent_lets_go_of_what_the_child_task_holds() -> None:
 
 def test_a_child_that_ignores_sigterm_is_killed_on_stop() -> None:
     """What happens when the parent's own SIGTERM handler, inherited at the fork, only takes note."""
-    import signal
-
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
     try:
         def task(report):  # type: ignore[no-untyped-def]
@@ -203,3 +202,33 @@ def test_workers_end_when_the_process_that_forked_them_is_killed(tmp_path: Path)
     while any(map(running, workers)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(map(running, workers))
+
+
+_SIGNALLED_WHILE_FORKING = """
+import os, signal, sys, time
+from generator import parallel
+from generator.parallel import ChildTask, fork_map
+
+def signal_myself_while_forking():
+    os.kill(os.getpid(), signal.SIGTERM)
+    for _ in range(1000):  # bytecode where a handler runs if nothing holds the signal: inside the fork's callbacks
+        pass
+
+signal.signal(signal.SIGTERM, parallel._exit_on_signal)  # as in a child task, which runs pools of its own
+os.register_at_fork(after_in_parent=signal_myself_while_forking)
+if sys.argv[1] == "pool":
+    list(fork_map(abs, range(4)))
+else:
+    ChildTask(lambda report: time.sleep(120)).result()
+print("went on")
+"""
+
+
+@pytest.mark.parametrize("fork", ["pool", "child task"])
+def test_a_stop_signal_during_a_fork_stops_the_process_once_the_fork_is_done(fork: str) -> None:
+    """An exception raised in the fork's own callbacks (logging's locks) would be printed and
+    dropped: the process would go on, having set its handler aside, and print a traceback."""
+    done = subprocess.run([sys.executable, "-c", _SIGNALLED_WHILE_FORKING, fork], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr
+    assert done.stdout == "" and done.stderr == ""
