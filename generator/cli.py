@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import BuildError
-from .pipeline import BuildOptions, BuildReport, build
-from .render import ThemeError
-from .write import UnsafePath
+from .pipeline import STOPPING_ERRORS, BuildOptions, BuildReport, build
 
 DEFAULT_CONTENT = Path("content")
 DEFAULT_OUTPUT = Path("output")
@@ -57,7 +55,7 @@ def run_build_reporting(options: BuildOptions) -> BuildReport | None:
         print(exc.report(), file=sys.stderr)
         print(f"The build stopped; `{options.output_dir}` is unchanged.", file=sys.stderr)
         return None
-    except (ThemeError, UnsafePath) as exc:
+    except STOPPING_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         print(f"The build stopped; `{options.output_dir}` is unchanged.", file=sys.stderr)
         return None

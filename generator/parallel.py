@@ -11,13 +11,15 @@ from __future__ import annotations
 import ctypes
 import gc
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
 import time
 import traceback
-from contextlib import ExitStack, contextmanager
-from typing import Callable, Generic, Iterator, Sequence, TypeVar
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
 
 from . import stop_signals
 
@@ -28,8 +30,6 @@ MAX_WORKERS = 8
 STOP_GRACE_SECONDS = 2.0
 """How long a stopped child has to end on SIGTERM before it is killed."""
 
-# Read by forked workers, which inherit it: the task is never pickled across.
-_TASK: Callable[[object], object] | None = None
 _long_lived_depth = 0
 
 
@@ -82,21 +82,110 @@ def fork_map(task: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[
     """`task(item)` for every item, in worker processes when there are cores to spare.
 
     Results come back in the order they finish. Leaving the iteration early (an
-    exception in the caller, a cancelled build) stops the workers.
+    error, a stop signal, a caller that stops asking) stops the workers at once.
+
+    Not multiprocessing.Pool nor ProcessPoolExecutor: their workers send results
+    through one shared pipe, read by a helper thread. A worker that dies half-way
+    through sending (killed by the system to free memory, or stopped with the
+    others when an error ends the map) leaves that thread waiting for the rest of
+    its message, so the build waits forever. Here each worker has a pipe of its
+    own, read by the caller's thread: a dead worker is an end of file on it.
     """
-    global _TASK  # noqa: PLW0603 - the fork hands the task to the workers without pickling it
     if len(items) < 2 or not can_fork():
         yield from map(task, items)
         return
-    _TASK = task  # type: ignore[assignment]
+    workers: list[_Worker] = []
     try:
-        with ExitStack() as stack:
-            with _forking():  # the pool forks its workers as it starts; a held stop signal stops them
-                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(
-                    min(worker_count(), len(items)), initializer=_worker_signals, initargs=(os.getpid(),)))
-            yield from pool.imap_unordered(_run, items)  # type: ignore[arg-type]
+        with _forking():  # a stop signal held over the forks stops the workers forked so far
+            for _ in range(min(worker_count(), len(items))):
+                workers.append(_Worker(task, items))
+        indexes = iter(range(len(items)))
+        busy = {}
+        for worker in workers:
+            worker.give(next(indexes))
+            busy[worker.pipe] = worker
+        while busy:
+            for pipe in multiprocessing.connection.wait(list(busy)):
+                worker = busy.pop(pipe)  # type: ignore[call-overload]
+                result = worker.result()
+                index = next(indexes, None)
+                if index is not None:  # handed out before the caller takes its time over the result
+                    worker.give(index)
+                    busy[pipe] = worker
+                yield result  # type: ignore[misc]
     finally:
-        _TASK = None
+        for worker in workers:
+            worker.process.terminate()  # idle, or in a task whose result nobody will read
+        for worker in workers:
+            worker.process.join()
+            worker.pipe.close()
+
+
+class _Worker:
+    """A forked process that runs `task(items[index])` for each index it is sent (`_serve`)."""
+
+    def __init__(self, task: Callable[[Any], object], items: Sequence[object]) -> None:
+        self.pipe, theirs = multiprocessing.Pipe()
+        self.process = multiprocessing.get_context("fork").Process(
+            target=_serve, args=(task, items, theirs, os.getpid()), name="paper-digest-worker", daemon=True)
+        try:
+            self.process.start()
+        finally:
+            theirs.close()  # the worker's end is the worker's alone: when it dies, this end reads end of file
+
+    def give(self, index: int) -> None:
+        self.pipe.send(index)
+
+    def result(self) -> object:
+        try:
+            kind, value, trace = self.pipe.recv()
+        except EOFError:
+            raise _lost(self.process) from None
+        if kind == "error":
+            raise value from _RemoteTraceback(trace)
+        return value
+
+
+class _RemoteTraceback(Exception):
+    """Where in a worker an error was raised: shown as the cause of the error raised here."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _serve(task: Callable[[object], object], items: Sequence[object], pipe: Connection, parent: int) -> None:
+    _worker_signals(parent)
+    while True:
+        try:
+            index = pipe.recv()
+        except EOFError:  # the parent is gone
+            return
+        try:
+            reply = ("result", task(items[index]), "")
+        except Exception as error:  # noqa: BLE001 - raised again in the parent, with this traceback as its cause
+            reply = ("error", error, traceback.format_exc())
+        try:
+            pipe.send(reply)
+        except OSError:  # the parent is gone
+            return
+        except Exception:  # noqa: BLE001 - a result or an error that does not pickle
+            pipe.send(("error", RuntimeError("a worker's reply could not be sent back"), traceback.format_exc()))
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended without its result: killed (the system does that to free memory) or crashed."""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}; if the system ran short of memory, its log names the process it killed"
+
+
+def _lost(process: multiprocessing.process.BaseProcess) -> WorkerLost:
+    """The error for `process`, whose pipe reached its end before the result came."""
+    process.join(timeout=STOP_GRACE_SECONDS)
+    code = process.exitcode
+    ending = ("still running" if code is None else f"killed by {signal.Signals(-code).name}" if code < 0
+              else f"exit code {code}")
+    return WorkerLost(f"a worker process ended before its task was done ({ending})")
 
 
 Report = Callable[[int, int], None]
@@ -148,13 +237,15 @@ class ChildTask(Generic[Result]):
                 try:
                     kind, *payload = self._receiver.recv()
                 except EOFError:
-                    raise RuntimeError(f"a worker process stopped unexpectedly (exit code {self._process.exitcode})") from None
+                    raise _lost(self._process) from None
                 if kind == "progress":
                     if on_progress is not None:
                         on_progress(*payload)
                 elif kind == "result":
                     self.seconds = payload[1]
                     return payload[0]  # type: ignore[no-any-return]
+                elif kind == "lost":
+                    raise WorkerLost(payload[0])
                 else:
                     raise RuntimeError(f"in a worker process:\n{payload[0]}")
         finally:
@@ -188,19 +279,15 @@ def _child_main(task: Callable[[Report], object], sender: object, parent: int) -
         sender.send(("result", result, time.perf_counter() - start))  # type: ignore[attr-defined]
     except SystemExit:
         raise  # stopped by the parent (see `_child_signals`): nothing waits for a result
+    except WorkerLost as lost:  # one of its own workers: the parent says so in the same words
+        sender.send(("lost", lost.args[0]))  # type: ignore[attr-defined]
     except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
         sender.send(("error", traceback.format_exc()))  # type: ignore[attr-defined]
 
 
-def _run(item: object) -> object:
-    assert _TASK is not None
-    return _TASK(item)
-
-
 def _child_signals(parent: int) -> None:
-    """As `_worker_signals`, except that SIGTERM unwinds the child: one running a pool of its own
-    (`fork_map`) then stops those workers as it leaves the pool, before they find their pipe to it
-    gone (each would print a traceback)."""
+    """As `_worker_signals`, except that SIGTERM unwinds the child: one running workers of its own
+    (`fork_map`) then stops them as it leaves, instead of leaving them to its parent-death signal."""
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -230,13 +317,10 @@ PR_SET_PDEATHSIG = 1
 def _die_with(parent: int) -> None:
     """On Linux, have the kernel kill this process when `parent`, which forked it, ends.
 
-    However the parent ends: killed after its grace period, or while stopping its pool.
-    A pool replaces workers that die, so a SIGTERM sent to the whole process group can
-    leave a worker forked just after it, which no one stops: it would wait for tasks
-    forever, holding the build's output pipes open. Strictly, the kernel watches the
-    thread that forked: here that is the one that waits for the process, or the pool's
-    own thread for a replacement worker, which ends as the pool stops. Elsewhere this
-    does nothing.
+    However the parent ends: a child task killed after its grace period, or any process
+    killed outright, leaves no worker behind waiting for tasks forever and holding the
+    build's output pipes open. Strictly, the kernel watches the thread that forked,
+    which here is the one that waits for the process. Elsewhere this does nothing.
     """
     if not sys.platform.startswith("linux"):
         return

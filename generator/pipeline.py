@@ -31,7 +31,7 @@ from .records import Paper, load_records, record_key
 from .related import RelatedMatch, paper_text, rank_related, vectorize
 from .search import SearchDocument, build_search_files
 from .page_renderer import render_changed_pages
-from .parallel import ChildTask, fork_map, long_lived, mark_long_lived
+from .parallel import ChildTask, WorkerLost, fork_map, long_lived, mark_long_lived
 from .quick import SiteModel
 from .render import ThemeError, make_environment, templates_fingerprint, theme_dirs
 from .site import Site, build_site
@@ -39,7 +39,7 @@ from .stamps import Stamp, TreeStamp, forget_stamp, input_stamp, output_stamp, r
 from .social import paper_citation, write_social_cards
 from .urls import Urls
 from .views import Link, PaperView, RenderedPaper, make_paper_view, render_paper
-from .write import OutputWriter
+from .write import OutputWriter, UnsafePath
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ CHILD_PAPERS = 1000
 MARKDOWN_CHUNK = 250
 PARALLEL_MARKDOWN = 1000
 """Records to render below which forking workers costs more than it saves."""
+STOPPING_ERRORS = (ThemeError, UnsafePath, WorkerLost)
+"""Errors, besides `BuildError`, that stop a build and say all there is to say: reported without a traceback."""
 
 
 @dataclass

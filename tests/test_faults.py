@@ -160,6 +160,37 @@ def test_template_error_on_the_500th_page_leaves_output_untouched(tmp_path: Path
     assert files_in(output) == planned.last and snapshot(output) != before
 
 
+_KILL_THE_WORKER_OF_ONE_PAGE = """
+import os, signal, sys
+import generator.page_renderer
+from generator.cli import main
+
+parent, render_page = os.getpid(), generator.page_renderer.render_page
+
+def render_page_or_die(env, page):
+    if page.path == sys.argv[1] and os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the system does to free memory
+    return render_page(env, page)
+
+generator.page_renderer.render_page = render_page_or_die
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_a_render_worker_killed_half_way_stops_the_build_with_a_plain_error(tmp_path: Path, generated: GeneratedSite) -> None:
+    """Instead of waiting forever for the lost pages."""
+    content, output = generated.copy(tmp_path)
+    before = snapshot(output)
+    done = subprocess.run([sys.executable, "-c", _KILL_THE_WORKER_OF_ONE_PAGE, generated.page_500.path,
+                           "build", "--content", str(content), "--output", str(output), "--no-cache"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "error: a worker process ended before its task was done" in done.stderr
+    assert "The build stopped;" in done.stderr and "Traceback" not in done.stderr
+    assert snapshot(output) == before
+    assert staging_folders(output) == []
+
+
 @pytest.mark.parametrize("site", ["generated", "hostile"])
 def test_full_disk_half_way_leaves_output_untouched(tmp_path: Path, request: pytest.FixtureRequest,
                                                     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
@@ -252,6 +283,17 @@ def build_process(site: SlowSite) -> subprocess.Popen[bytes]:
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
+def wait_for_rendering(site: SlowSite, process: subprocess.Popen[bytes]) -> None:
+    staging = site.output.parent / f"{STAGING_PREFIX}{site.output.name}-{process.pid}"
+
+    def pages_staged() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"the build ended before it was interrupted: {process.stderr.read().decode()}")  # type: ignore[union-attr]
+        return (staging / "papers").is_dir() and sum(1 for _ in (staging / "papers").iterdir()) >= 100
+
+    wait_for(pages_staged, "the build to stage 100 paper pages")
+
+
 def group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -268,14 +310,7 @@ def group_alive(pgid: int) -> bool:
 ])
 def test_signal_half_way_leaves_output_untouched(slow_site: SlowSite, name: str, to_group: bool, exit_code: int) -> None:
     process = build_process(slow_site)
-    staging = slow_site.output.parent / f"{STAGING_PREFIX}{slow_site.output.name}-{process.pid}"
-
-    def pages_staged() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"the build ended before it was interrupted: {process.stderr.read().decode()}")  # type: ignore[union-attr]
-        return (staging / "papers").is_dir() and sum(1 for _ in (staging / "papers").iterdir()) >= 100
-
-    wait_for(pages_staged, "the build to stage 100 paper pages")
+    wait_for_rendering(slow_site, process)
     sig = getattr(signal, name)
     if to_group:
         os.killpg(process.pid, sig)

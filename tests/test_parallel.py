@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.parallel import ChildTask, can_fork, fork_map, long_lived, mark_long_lived
+from generator.parallel import ChildTask, WorkerLost, can_fork, fork_map, long_lived, mark_long_lived
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and two cores")
 
@@ -23,6 +23,22 @@ def test_fork_map_runs_every_item_in_other_processes() -> None:
     results = list(fork_map(lambda n: (n * n, os.getpid()), list(range(20))))
     assert sorted(square for square, _ in results) == [n * n for n in range(20)]
     assert os.getpid() not in {pid for _, pid in results}
+
+
+def parse(text: str) -> int:
+    return int(text)
+
+
+def test_an_error_in_a_worker_is_raised_here_with_the_workers_traceback() -> None:
+    with pytest.raises(ValueError, match="invalid literal") as raised:
+        list(fork_map(parse, ["1", "2", "three", "4"]))
+    assert "in parse" in str(raised.value.__cause__)
+
+
+def test_a_result_that_cannot_be_sent_back_is_an_error_not_a_lost_worker() -> None:
+    with pytest.raises(RuntimeError, match="could not be sent back") as raised:
+        list(fork_map(lambda n: (lambda: n), [1, 2]))  # a function made in the worker does not pickle
+    assert "pickle" in str(raised.value.__cause__)
 
 
 def test_a_child_task_returns_its_result_and_reports_progress() -> None:
@@ -232,3 +248,40 @@ def test_a_stop_signal_during_a_fork_stops_the_process_once_the_fork_is_done(for
                           timeout=60, cwd=Path(__file__).parent.parent)
     assert done.returncode == 128 + signal.SIGTERM, done.stderr
     assert done.stdout == "" and done.stderr == ""
+
+
+_A_WORKER_IS_KILLED = """
+import os, signal
+from generator.parallel import WorkerLost, fork_map
+
+def task(item):
+    if item == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the system does to free memory
+    return item
+
+try:
+    list(fork_map(task, range(8)))
+except WorkerLost as lost:
+    print(lost)
+"""
+
+
+def test_a_worker_killed_mid_task_fails_the_map_instead_of_leaving_it_waiting() -> None:
+    done = subprocess.run([sys.executable, "-c", _A_WORKER_IS_KILLED], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.startswith("a worker process ended before its task was done (killed by SIGKILL); "
+                                  "if the system ran short of memory")
+
+
+def test_a_child_task_killed_mid_task_says_how_it_ended() -> None:
+    with pytest.raises(WorkerLost, match=r"ended before its task was done \(killed by SIGKILL\)"):
+        ChildTask(lambda report: os.kill(os.getpid(), signal.SIGKILL)).result()
+
+
+def test_a_worker_of_a_child_task_killed_mid_task_is_reported_in_the_same_words() -> None:
+    def task(report):  # type: ignore[no-untyped-def]
+        return list(fork_map(lambda item: os.kill(os.getpid(), signal.SIGKILL) if item == 1 else item, range(4)))
+
+    with pytest.raises(WorkerLost, match=r"^a worker process ended before its task was done \(killed by SIGKILL\);"):
+        ChildTask(task).result()

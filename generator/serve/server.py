@@ -28,10 +28,9 @@ from urllib.parse import quote
 
 from ..config import load_config
 from ..errors import BuildCancelled, BuildError
-from ..pipeline import BuildOptions, BuildReport, build
+from ..pipeline import STOPPING_ERRORS, BuildOptions, BuildReport, build
 from ..quick import SiteModel, quick_update
 from ..render import ThemeError, theme_dirs
-from ..write import UnsafePath
 from .changes import Change, ChangeKind, WatchedFolders
 from .handler import HostPolicy, PreviewHTTPServer, PreviewHTTPServer6, PreviewRequestHandler, is_wildcard
 from .reload import ReloadChannel
@@ -255,7 +254,7 @@ class PreviewServer:
             return BuildOutcome(changes, None, (), "", cancelled=True)
         except BuildError as exc:
             return BuildOutcome(changes, None, tuple(str(error) for error in exc.errors), exc.report())
-        except (ThemeError, UnsafePath) as exc:
+        except STOPPING_ERRORS as exc:
             return BuildOutcome(changes, None, (str(exc),), f"error: {exc}")
         except Exception as exc:  # a bug in the generator: show where, keep serving the last good site
             frames = traceback.extract_tb(exc.__traceback__)
