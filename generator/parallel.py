@@ -134,12 +134,15 @@ class _Worker:
             theirs.close()  # the worker's end is the worker's alone: when it dies, this end reads end of file
 
     def give(self, index: int) -> None:
-        self.pipe.send(index)
+        try:
+            self.pipe.send(index)
+        except OSError:  # it died since its last result (Python ignores SIGPIPE: this is EPIPE)
+            raise _lost(self.process) from None
 
     def result(self) -> object:
         try:
             kind, value, trace = self.pipe.recv()
-        except EOFError:
+        except (EOFError, ConnectionResetError):
             raise _lost(self.process) from None
         if kind == "error":
             raise value from _RemoteTraceback(trace)

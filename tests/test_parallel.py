@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import parallel
 from generator.parallel import ChildTask, WorkerLost, can_fork, fork_map, long_lived, mark_long_lived
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and two cores")
@@ -285,3 +286,16 @@ def test_a_worker_of_a_child_task_killed_mid_task_is_reported_in_the_same_words(
 
     with pytest.raises(WorkerLost, match=r"^a worker process ended before its task was done \(killed by SIGKILL\);"):
         ChildTask(task).result()
+
+
+def test_a_worker_that_died_since_its_last_result_is_reported_when_given_its_next_task() -> None:
+    worker = parallel._Worker(abs, [-1, -2])
+    try:
+        worker.give(0)
+        assert worker.result() == 1
+        worker.process.kill()
+        worker.process.join()
+        with pytest.raises(WorkerLost, match=r"killed by SIGKILL"):
+            worker.give(1)
+    finally:
+        worker.pipe.close()
