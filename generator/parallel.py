@@ -19,7 +19,7 @@ import time
 import traceback
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
-from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Generic, Iterator, NoReturn, Sequence, TypeVar
 
 from . import stop_signals
 
@@ -28,7 +28,7 @@ Result = TypeVar("Result")
 
 MAX_WORKERS = 8
 STOP_GRACE_SECONDS = 2.0
-"""How long a stopped child has to end on SIGTERM before it is killed."""
+"""How long a stopped child has to end on SIGTERM before it is killed (and a lost one to be reaped)."""
 
 _long_lived_depth = 0
 
@@ -145,7 +145,7 @@ class _Worker:
         except (EOFError, ConnectionResetError):
             raise _lost(self.process) from None
         if kind == "error":
-            raise value from _RemoteTraceback(trace)
+            _raise_remote(value, trace)
         return value
 
 
@@ -165,14 +165,27 @@ def _serve(task: Callable[[object], object], items: Sequence[object], pipe: Conn
             return
         try:
             reply = ("result", task(items[index]), "")
-        except Exception as error:  # noqa: BLE001 - raised again in the parent, with this traceback as its cause
+        except Exception as error:  # noqa: BLE001 - raised again in the parent (`_raise_remote`)
             reply = ("error", error, traceback.format_exc())
         try:
-            pipe.send(reply)
+            _send_reply(pipe, reply)
         except OSError:  # the parent is gone
             return
-        except Exception:  # noqa: BLE001 - a result or an error that does not pickle
-            pipe.send(("error", RuntimeError("a worker's reply could not be sent back"), traceback.format_exc()))
+
+
+def _send_reply(pipe: Connection, reply: tuple[str, object, object]) -> None:
+    """Send a worker's or a child's `("result", value, extra)` or `("error", error, traceback)`."""
+    try:
+        pipe.send(reply)
+    except OSError:
+        raise
+    except Exception:  # noqa: BLE001 - a result or an error that does not pickle
+        pipe.send(("error", RuntimeError("a worker's reply could not be sent back"), traceback.format_exc()))
+
+
+def _raise_remote(error: BaseException, trace: str) -> NoReturn:
+    """Raise an error a worker or a child sent, with where it was raised there as its cause."""
+    raise error from _RemoteTraceback(trace)
 
 
 class WorkerLost(RuntimeError):
@@ -247,10 +260,8 @@ class ChildTask(Generic[Result]):
                 elif kind == "result":
                     self.seconds = payload[1]
                     return payload[0]  # type: ignore[no-any-return]
-                elif kind == "lost":
-                    raise WorkerLost(payload[0])
                 else:
-                    raise RuntimeError(f"in a worker process:\n{payload[0]}")
+                    _raise_remote(*payload)
         finally:
             self.stop()
 
@@ -274,18 +285,16 @@ class ChildTask(Generic[Result]):
         self.stop()
 
 
-def _child_main(task: Callable[[Report], object], sender: object, parent: int) -> None:
+def _child_main(task: Callable[[Report], object], sender: Connection, parent: int) -> None:
     _child_signals(parent)
     try:
         start = time.perf_counter()
-        result = task(lambda done, total: sender.send(("progress", done, total)))  # type: ignore[attr-defined]
-        sender.send(("result", result, time.perf_counter() - start))  # type: ignore[attr-defined]
+        result = task(lambda done, total: sender.send(("progress", done, total)))
+        _send_reply(sender, ("result", result, time.perf_counter() - start))
     except SystemExit:
         raise  # stopped by the parent (see `_child_signals`): nothing waits for a result
-    except WorkerLost as lost:  # one of its own workers: the parent says so in the same words
-        sender.send(("lost", lost.args[0]))  # type: ignore[attr-defined]
-    except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
-        sender.send(("error", traceback.format_exc()))  # type: ignore[attr-defined]
+    except BaseException as error:  # noqa: BLE001 - the parent raises it (a lost worker of its own, too)
+        _send_reply(sender, ("error", error, traceback.format_exc()))
 
 
 def _child_signals(parent: int) -> None:
