@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Generic, Iterator, TypeVar
 
@@ -28,7 +28,7 @@ from .markdown import MarkdownRenderer
 from .newsletter import email_paths, render_day_email_files
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
 from .records import Paper, load_records, record_key
-from .related import RelatedMatch, paper_text, rank_related, vectorize
+from .related import Ranking, RelatedMatch, paper_text, rank_related, vectorize
 from .search import SearchDocument, build_search_files
 from .page_renderer import render_changed_pages
 from .parallel import ChildTask, WorkerLost, fork_map, long_lived, mark_long_lived
@@ -458,7 +458,9 @@ class RelatedJob(ChildStep[dict[str, tuple[RelatedMatch, ...]]]):
         self.cache = cache
         self.key = Fingerprints("").of(documents)
         if cache.related_key != self.key:
-            self.start(lambda progress: compute_related(documents, cache_dir, progress), len(documents))
+            previous = (cache.related_key, cache.related)
+            self.start(lambda progress: compute_related(documents, cache_dir, progress, self.key, previous),
+                       len(documents))
 
     def result(self, progress: Progress | None = None) -> dict[str, tuple[RelatedMatch, ...]]:
         if self.child is not None:
@@ -482,17 +484,26 @@ def compute_search(docs: list[SearchDocument], shard_threshold: int, cache_dir: 
 
 
 TERM_COUNTS_FILE = "related-terms.pickle"
+RANKING_FILE = "related-ranking.pickle"
 
 
-def compute_related(documents: dict[str, str], cache_dir: Path | None,
-                    progress: Progress | None) -> dict[str, tuple[RelatedMatch, ...]]:
+def compute_related(documents: dict[str, str], cache_dir: Path | None, progress: Progress | None, key: str,
+                    previous: tuple[str, dict[str, tuple[RelatedMatch, ...]]]) -> dict[str, tuple[RelatedMatch, ...]]:
     """Related papers, tokenising only the runs of texts that changed since the last build
-    (most of the work before ranking); the counts are kept by the process that computes them."""
+    (most of the work before ranking) and ranking again only the rows the change can move.
+    The counts and the ranking's own data are kept by the process that computes them; the
+    matches of the `previous` build, by their key, come from the build cache."""
     known = load_side_cache(cache_dir, TERM_COUNTS_FILE)
     matrix = vectorize(documents, known)
     if matrix.term_counts.keys() != known.keys():
         save_side_cache(cache_dir, TERM_COUNTS_FILE, matrix.term_counts)
-    return rank_related(matrix, progress=progress)
+    kept = load_side_cache(cache_dir, RANKING_FILE)
+    last = None
+    if previous[0] and kept.get("key") == previous[0] and isinstance(kept.get("ranking"), Ranking):
+        last = replace(kept["ranking"], matches=previous[1])
+    ranking = rank_related(matrix, previous=last, progress=progress)
+    save_side_cache(cache_dir, RANKING_FILE, {"key": key, "ranking": replace(ranking, matches={})})
+    return ranking.matches
 
 
 def search_documents(site: Site, views: dict[str, PaperView], urls: Urls) -> list[SearchDocument]:

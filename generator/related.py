@@ -12,7 +12,7 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from .frozen import frozen
@@ -218,17 +218,35 @@ def normalize_rows(rows: sparse.csr_matrix) -> None:
     rows.data[:] = rows.data / np.repeat(norms, lengths)
 
 
+@dataclass
+class Ranking:
+    """Every row's related papers, and what lets the next ranking, after an edit, rank again
+    only the rows the edit can move (see `rows_an_edit_can_move`)."""
+
+    matches: dict[str, tuple[RelatedMatch, ...]]
+    ids: tuple[str, ...]
+    rows: sparse.csr_matrix
+    """The TF-IDF rows ranked."""
+    terms: np.ndarray
+    candidates: sparse.csr_matrix
+    """Each row's candidates (see `best_candidates`), as the columns of a row."""
+    floors: np.ndarray
+    """Each row's lowest rough score in its full list of candidates (itself included), or 0 when
+    fewer papers share its heaviest terms than the list holds: a paper scoring below a row's
+    floor cannot enter its list."""
+
+
 def related_papers(documents: dict[str, str], **options: Any) -> dict[str, tuple[RelatedMatch, ...]]:
     """Up to `limit` most similar other documents for each id, best first (see `rank_related`).
 
     `documents` maps a paper id to its text (see `paper_text`).
     """
-    return rank_related(vectorize(documents), **options)
+    return rank_related(vectorize(documents), **options).matches
 
 
 def rank_related(matrix: TextMatrix, *, limit: int = RELATED_LIMIT, duplicate_above: float = DUPLICATE_ABOVE,
-                 min_score: float = MIN_SCORE, chunk_rows: int = CHUNK_ROWS,
-                 progress: Callable[[str, int, int], None] | None = None) -> dict[str, tuple[RelatedMatch, ...]]:
+                 min_score: float = MIN_SCORE, chunk_rows: int = CHUNK_ROWS, previous: Ranking | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> Ranking:
     """Up to `limit` most similar other rows of `matrix` for each of its ids, best first.
 
     Papers whose cosine exceeds `duplicate_above` are near-duplicates and never listed.
@@ -238,23 +256,32 @@ def rank_related(matrix: TextMatrix, *, limit: int = RELATED_LIMIT, duplicate_ab
     the papers listed add up to 98% of the cosines of the exact top 5, on average.
     Taking 60 terms would find 95% and 98%, at two and a half times the cost at
     100,000 papers.
+
+    Given the `previous` ranking (made with the same options), only the rows an edit
+    can move are ranked again; the others keep their matches, which are what ranking
+    them again would give, bit for bit.
     """
     import numpy as np
+    from scipy import sparse
 
-    result: dict[str, tuple[RelatedMatch, ...]] = {paper_id: () for paper_id in matrix.ids}
     count = len(matrix.ids)
     if count < 2 or matrix.rows.shape[1] == 0:
-        return result
+        return Ranking({paper_id: () for paper_id in matrix.ids}, matrix.ids, matrix.rows, matrix.terms,
+                       sparse.csr_matrix((count, count), dtype=np.int8), np.zeros(count, dtype=np.float32))
     rows = matrix.rows
     heavy = heaviest_terms(rows, CANDIDATE_TERMS)
     postings = heavy.T.tocsr()  # term -> the papers where it is heavy
     candidates_per_row = min(CANDIDATES, count - 1)
+    moved = None if previous is None else rows_an_edit_can_move(previous, matrix, heavy)
+    selected = np.arange(count) if moved is None else moved
 
-    def chunk_matches(start: int) -> list[tuple[str, tuple[RelatedMatch, ...]]]:
-        """The related papers of rows `start` to `start + chunk_rows`; runs in a worker process."""
-        stop = min(start + chunk_rows, count)
-        candidates = best_candidates(heavy, postings, start, stop, candidates_per_row)
-        all_rows = start + np.repeat(np.arange(stop - start), np.diff(candidates.indptr))
+    chunks = [selected[start:start + chunk_rows] for start in range(0, len(selected), chunk_rows)]
+
+    def chunk_matches(index: int) -> tuple[int, list[tuple[str, tuple[RelatedMatch, ...]]], sparse.csr_matrix, np.ndarray]:
+        """The related papers of the rows of one chunk, their candidates and floors; runs in a worker process."""
+        chunk = chunks[index]
+        candidates, floors = best_candidates(heavy, postings, chunk, candidates_per_row)
+        all_rows = chunk[np.repeat(np.arange(len(chunk)), np.diff(candidates.indptr))]
         all_columns = candidates.indices
         # Exact cosines of (row, candidate) pairs: row-wise dot products of two gathered matrices.
         exact = np.asarray(rows[all_rows].multiply(rows[all_columns]).sum(axis=1)).ravel()
@@ -267,22 +294,90 @@ def rank_related(matrix: TextMatrix, *, limit: int = RELATED_LIMIT, duplicate_ab
         top = np.arange(len(all_rows)) - first_of_row < limit
         all_rows, all_columns, scores = all_rows[top], all_columns[top], scores[top]
         explanations = shared_terms(matrix, all_rows, all_columns)
-        matches: dict[int, list[RelatedMatch]] = {row: [] for row in range(start, stop)}
+        matches: dict[int, list[RelatedMatch]] = {row: [] for row in chunk.tolist()}
         for row, column, score, terms in zip(all_rows.tolist(), all_columns.tolist(), scores.tolist(), explanations):
             matches[row].append(RelatedMatch(matrix.ids[column], score, terms))
-        return [(matrix.ids[row], tuple(found)) for row, found in matches.items()]
+        columns_only = sparse.csr_matrix((np.ones(len(candidates.indices), dtype=np.int8), candidates.indices,
+                                          candidates.indptr), shape=candidates.shape)
+        columns_only.sort_indices()  # sp_matmul_topn leaves them in the order of their scores
+        return index, [(matrix.ids[row], tuple(found)) for row, found in matches.items()], columns_only, floors
 
-    starts = range(0, count, chunk_rows)
-    for done, found in enumerate(fork_map(chunk_matches, starts), start=1):
+    result: dict[str, tuple[RelatedMatch, ...]] = (
+        {paper_id: () for paper_id in matrix.ids} if previous is None else dict(previous.matches))
+    blocks: list[sparse.csr_matrix] = [sparse.csr_matrix((0, count), dtype=np.int8)] * len(chunks)
+    floors: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(chunks)
+    for done, (index, found, candidates, chunk_floors) in enumerate(fork_map(chunk_matches, range(len(chunks))), 1):
         result.update(found)
+        blocks[index], floors[index] = candidates, chunk_floors
         if progress:
-            progress("related", min(done * chunk_rows, count), count)
-    return result
+            progress("related", min(done * chunk_rows, len(selected)), len(selected))
+    # Chunks finish in any order; their rows are put back in the order of `selected`.
+    ranked = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, count), dtype=np.int8)
+    new_floors = np.concatenate(floors) if floors else np.zeros(0, dtype=np.float32)
+    if previous is not None and moved is not None:  # both, for the type checker
+        ranked, new_floors = _with_rows_replaced(previous, selected, ranked, new_floors)
+    return Ranking(result, matrix.ids, rows, matrix.terms, ranked, new_floors)
 
 
-def best_candidates(heavy: sparse.csr_matrix, postings: sparse.csr_matrix, start: int, stop: int,
-                    per_row: int) -> sparse.csr_matrix:
-    """For rows `start` to `stop`, the `per_row` other rows sharing most of their heaviest terms.
+ROUGH_SCORE_SLACK = 1e-4
+"""How far below a row's floor a changed paper's rough score may fall and still have the row
+ranked again: the floor and the score are sums of the same float32 products taken in other
+orders. Ranking a row again that did not need it costs time, never exactness."""
+
+
+def rows_an_edit_can_move(previous: Ranking, matrix: TextMatrix, heavy: sparse.csr_matrix) -> np.ndarray | None:
+    """The rows whose related papers may differ from `previous`'s: None (all of them) when the
+    papers are not the same ones. A row is ranked again when its own TF-IDF vector changed (its
+    text did, or the document frequency of one of its terms), when one of its candidates' did,
+    or when a changed paper's rough score with it now reaches its floor. Every other row has
+    the same vector, the same candidates with the same vectors, so the same matches."""
+    import numpy as np
+    from scipy import sparse
+
+    if previous.ids != matrix.ids:
+        return None
+    count = len(matrix.ids)
+    column = {term: index for index, term in enumerate(matrix.terms.tolist())}
+    moved_to = np.array([column.get(term, -1) for term in previous.terms.tolist()], dtype=np.int64)
+    old = previous.rows
+    old_rows = np.repeat(np.arange(count), np.diff(old.indptr))
+    old_columns = moved_to[old.indices] if len(moved_to) else np.zeros(0, dtype=np.int64)
+    kept = old_columns >= 0
+    in_new_columns = sparse.csr_matrix((old.data[kept], (old_rows[kept], old_columns[kept])), shape=matrix.rows.shape)
+    changed = np.union1d(old_rows[~kept], (matrix.rows != in_new_columns).nonzero()[0])
+    if not len(changed):
+        return changed
+    candidate_rows = np.repeat(np.arange(count), np.diff(previous.candidates.indptr))
+    losing = candidate_rows[np.isin(previous.candidates.indices, changed)]
+    rough = (heavy @ heavy[changed].T).tocoo()
+    gaining = rough.row[rough.data >= previous.floors[rough.row] - ROUGH_SCORE_SLACK]
+    return np.unique(np.concatenate([changed, losing, gaining]))
+
+
+def _with_rows_replaced(previous: Ranking, selected: np.ndarray, ranked: sparse.csr_matrix,
+                        floors: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """`previous`'s candidates and floors, with those of the `selected` rows ranked again."""
+    import numpy as np
+    from scipy import sparse
+
+    count = len(previous.ids)
+    kept = np.ones(count, dtype=bool)
+    kept[selected] = False
+    old = previous.candidates.tocoo()
+    new = ranked.tocoo()
+    keep = kept[old.row]
+    row_of = np.concatenate([old.row[keep], selected[new.row]])
+    column_of = np.concatenate([old.col[keep], new.col])
+    candidates = sparse.csr_matrix((np.ones(len(row_of), dtype=np.int8), (row_of, column_of)), shape=(count, count))
+    merged_floors = previous.floors.copy()
+    merged_floors[selected] = floors
+    return candidates, merged_floors
+
+
+def best_candidates(heavy: sparse.csr_matrix, postings: sparse.csr_matrix, chunk: np.ndarray,
+                    per_row: int) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """For the rows in `chunk`, the `per_row` other rows sharing most of their heaviest terms,
+    and each row's floor (see `Ranking.floors`).
 
     The full product of the TF-IDF matrix with itself is nearly dense (common
     words link every pair): too slow at 10,000 papers. Papers sharing none of a
@@ -295,11 +390,18 @@ def best_candidates(heavy: sparse.csr_matrix, postings: sparse.csr_matrix, start
     from sparse_dot_topn import sp_matmul_topn
 
     # One more than wanted: a paper is its own best match.
-    found = sp_matmul_topn(heavy[start:stop], postings, top_n=per_row + 1)
-    itself = found.indices == start + np.repeat(np.arange(stop - start), np.diff(found.indptr))
+    found = sp_matmul_topn(heavy[chunk], postings, top_n=per_row + 1)
+    lengths = np.diff(found.indptr)
+    floors = np.zeros(len(chunk), dtype=np.float32)
+    nonempty = np.flatnonzero(lengths)
+    if len(nonempty):
+        lowest = np.minimum.reduceat(found.data, found.indptr[nonempty])
+        full = lengths[nonempty] == per_row + 1
+        floors[nonempty[full]] = lowest[full]
+    itself = found.indices == chunk[np.repeat(np.arange(len(chunk)), lengths)]
     found.data[itself] = 0.0
     found.eliminate_zeros()
-    return found
+    return found, floors
 
 
 def heaviest_terms(rows: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:

@@ -9,9 +9,9 @@ import pytest
 
 from generator import related, stop_words
 from generator.corpus import generate_corpus
-from generator.pipeline import TERM_COUNTS_FILE, BuildOptions, build, load_site
-from generator.related import (CANDIDATE_TERMS, MAX_DOCUMENT_SHARE, TextMatrix, best_candidates, heaviest_terms,
-                               paper_text, related_papers, vectorize, words)
+from generator.pipeline import RANKING_FILE, TERM_COUNTS_FILE, BuildOptions, build, load_site
+from generator.related import (CANDIDATE_TERMS, MAX_DOCUMENT_SHARE, Ranking, TextMatrix, best_candidates,
+                               heaviest_terms, paper_text, rank_related, related_papers, vectorize, words)
 from tests.conftest import SAMPLE_CONTENT, BuiltSite
 
 MEDICAL_TAG = "medical-imaging"
@@ -117,21 +117,29 @@ def test_candidates_are_each_papers_best_rough_matches_never_itself() -> None:
     heavy = heaviest_terms(matrix.rows, CANDIDATE_TERMS)
     rough = (heavy @ heavy.T).toarray()
     np.fill_diagonal(rough, 0.0)
-    per_row, start, stop = 7, 10, 60
-    found = best_candidates(heavy, heavy.T.tocsr(), start, stop, per_row)
-    assert found.shape == (stop - start, rough.shape[1])
-    for offset in range(stop - start):
+    per_row, chunk = 7, np.arange(10, 60)
+    found, floors = best_candidates(heavy, heavy.T.tocsr(), chunk, per_row)
+    assert found.shape == (len(chunk), rough.shape[1])
+    for offset, row in enumerate(chunk):
         columns = found.indices[found.indptr[offset]:found.indptr[offset + 1]]
-        assert start + offset not in columns
-        shared = np.count_nonzero(rough[start + offset])
+        assert row not in columns
+        shared = np.count_nonzero(rough[row])
         assert min(per_row, shared) <= len(columns) <= per_row + 1  # one more when ties crowd out itself
-        best = np.sort(rough[start + offset])[::-1][:len(columns)]
+        best = np.sort(rough[row])[::-1][:len(columns)]
         # The same scores as the best of the full product (ties may pick other papers).
-        np.testing.assert_allclose(np.sort(rough[start + offset, columns])[::-1], best, rtol=1e-5)
+        np.testing.assert_allclose(np.sort(rough[row, columns])[::-1], best, rtol=1e-5)
+        # The floor is the lowest score of a full list, itself included: nothing below it is listed.
+        with_itself = np.sort(np.append(rough[row], 1.0))[::-1]
+        if shared + 1 >= per_row + 1:
+            np.testing.assert_allclose(floors[offset], with_itself[per_row], rtol=1e-5)
+        else:
+            assert floors[offset] == 0.0
 
 
 def _candidates_in_child(heavy: object, sender: object) -> None:
-    best_candidates(heavy, heavy.T.tocsr(), 0, 20, 5)  # type: ignore[attr-defined]
+    import numpy as np
+
+    best_candidates(heavy, heavy.T.tocsr(), np.arange(20), 5)  # type: ignore[attr-defined]
     sender.send("done")  # type: ignore[attr-defined]
 
 
@@ -140,8 +148,10 @@ def test_candidates_can_be_found_again_in_a_process_forked_after_finding_them() 
     server does both over and over): a threaded kernel would leave the forked one hanging."""
     import multiprocessing
 
+    import numpy as np
+
     heavy = heaviest_terms(sample_matrix().rows, CANDIDATE_TERMS)
-    best_candidates(heavy, heavy.T.tocsr(), 0, 20, 5)
+    best_candidates(heavy, heavy.T.tocsr(), np.arange(20), 5)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_candidates_in_child, args=(heavy, sender))
@@ -211,16 +221,79 @@ def test_vectorize_counts_again_only_the_run_holding_an_edit(monkeypatch: pytest
     assert "folding" in after.terms.tolist()
 
 
-def test_an_incremental_build_lists_the_related_papers_a_cold_build_lists(content_copy: Path, tmp_path: Path) -> None:
+def test_an_incremental_build_lists_the_related_papers_a_cold_build_lists(content_copy: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     output, cache = tmp_path / "output", tmp_path / "cache"
     build(BuildOptions(content_dir=content_copy, output_dir=output, cache_dir=cache))
-    assert (cache / TERM_COUNTS_FILE).is_file()
+    assert (cache / TERM_COUNTS_FILE).is_file() and (cache / RANKING_FILE).is_file()
     record = content_copy / "papers" / "2405.16537.md"
     record.write_text(record.read_text(encoding="utf-8").replace(
         "The remarkable generative", "Protein folding, segmentation of tumours and remarkable generative"), encoding="utf-8")
+    moved: list[int] = []
+    rows_an_edit_can_move = related.rows_an_edit_can_move
+    monkeypatch.setattr(related, "rows_an_edit_can_move",
+                        lambda *args: moved.append(len(found := rows_an_edit_can_move(*args))) or found)
     incremental = build(BuildOptions(content_dir=content_copy, output_dir=output, cache_dir=cache, keep_model=True))
+    assert len(moved) == 1 and 0 < moved[0] < 115  # ranked from the last build's ranking: only some rows again
     cold = build(BuildOptions(content_dir=content_copy, output_dir=tmp_path / "cold", keep_model=True))
     assert incremental.model is not None and cold.model is not None
     assert incremental.model.related == cold.model.related
     assert incremental.model.related != build(BuildOptions(content_dir=SAMPLE_CONTENT, output_dir=tmp_path / "sample",
                                                            keep_model=True)).model.related
+
+
+def ranked_again(documents: dict[str, str], previous: Ranking) -> tuple[Ranking, int]:
+    """The ranking of `documents` made from `previous`, and how many rows it ranked again."""
+    totals: list[int] = []
+    ranking = rank_related(vectorize(documents), previous=previous, chunk_rows=64,
+                           progress=lambda _step, _done, total: totals.append(total))
+    return ranking, (totals[-1] if totals else 0)
+
+
+def assert_same_ranking(ranking: Ranking, cold: Ranking) -> None:
+    assert ranking.matches == cold.matches
+    assert ranking.ids == cold.ids and ranking.terms.tolist() == cold.terms.tolist()
+    assert (ranking.rows != cold.rows).nnz == 0
+    assert (ranking.candidates != cold.candidates).nnz == 0
+    assert (ranking.floors == cold.floors).all()
+
+
+def test_ranking_again_after_edits_gives_what_ranking_from_scratch_gives() -> None:
+    """Each edit is ranked from the ranking before it, and must match a cold ranking bit for bit,
+    while ranking again only part of the rows when the edit is small."""
+    records = generate_corpus(900, SAMPLE_CONTENT)
+    documents = {str(r["id"]): paper_text(str(r["title"]), str(r["abstract"])) for r in records}
+    ids = list(documents)
+    ranking = rank_related(vectorize(documents), chunk_rows=64)
+    edits = [
+        (ids[450], "Revised " + documents[ids[450]]),  # the bench's edit: one new word
+        (ids[10], documents[ids[10]] + " A note on protein folding and tumour segmentation."),
+        (ids[700], documents[ids[3]]),  # another paper's text: a near-duplicate, many terms change
+        (ids[3], documents[ids[3]].split(".")[0]),  # most of the abstract cut: terms leave the vocabulary
+        (ids[450], documents[ids[450]]),  # back as it was
+    ]
+    moved = []
+    for paper_id, text in edits:
+        documents[paper_id] = text
+        ranking, ranked = ranked_again(documents, ranking)
+        assert_same_ranking(ranking, rank_related(vectorize(documents), chunk_rows=64))
+        moved.append(ranked)
+    # One new word moves a few rows; a new sentence moves the many rows holding its words.
+    assert 0 < moved[0] < len(ids) // 4 and 0 < moved[-1] < len(ids) // 4, moved
+    unchanged, ranked = ranked_again(documents, ranking)
+    assert ranked == 0 and unchanged.matches == ranking.matches
+
+
+def test_ranking_again_when_a_term_becomes_too_common_or_a_paper_comes() -> None:
+    documents = {f"p{i:02d}": f"graph study {i} of pooling word{i} and word{i + 1}" + (" alpha" if i < 20 else "")
+                 for i in range(40)}
+    ranking = rank_related(vectorize(documents), chunk_rows=8)
+    assert "alpha" in ranking.terms.tolist()
+    documents["p30"] += " alpha"  # in 21 of 40 papers: over half, no longer a term
+    ranking, _ = ranked_again(documents, ranking)
+    assert "alpha" not in ranking.terms.tolist()
+    assert_same_ranking(ranking, rank_related(vectorize(documents), chunk_rows=64))
+    documents["p40"] = "graph study of pooling word3 and word4"
+    ranking, ranked = ranked_again(documents, ranking)
+    assert ranked == len(documents)  # other papers: everything is ranked again
+    assert_same_ranking(ranking, rank_related(vectorize(documents), chunk_rows=64))
