@@ -225,9 +225,8 @@ class Ranking:
 
     matches: dict[str, tuple[RelatedMatch, ...]]
     ids: tuple[str, ...]
-    rows: sparse.csr_matrix
-    """The TF-IDF rows ranked."""
-    terms: np.ndarray
+    row_digests: np.ndarray
+    """A digest of each TF-IDF row ranked (see `row_digests`)."""
     candidates: sparse.csr_matrix
     """Each row's candidates (see `best_candidates`), as the columns of a row."""
     floors: np.ndarray
@@ -266,13 +265,14 @@ def rank_related(matrix: TextMatrix, *, limit: int = RELATED_LIMIT, duplicate_ab
 
     count = len(matrix.ids)
     if count < 2 or matrix.rows.shape[1] == 0:
-        return Ranking({paper_id: () for paper_id in matrix.ids}, matrix.ids, matrix.rows, matrix.terms,
+        return Ranking({paper_id: () for paper_id in matrix.ids}, matrix.ids, row_digests(matrix),
                        sparse.csr_matrix((count, count), dtype=np.int8), np.zeros(count, dtype=np.float32))
     rows = matrix.rows
     heavy = heaviest_terms(rows, CANDIDATE_TERMS)
     postings = heavy.T.tocsr()  # term -> the papers where it is heavy
     candidates_per_row = min(CANDIDATES, count - 1)
-    moved = None if previous is None else rows_an_edit_can_move(previous, matrix, heavy)
+    digests = row_digests(matrix)
+    moved = None if previous is None else rows_an_edit_can_move(previous, matrix.ids, digests, heavy)
     selected = np.arange(count) if moved is None else moved
 
     chunks = [selected[start:start + chunk_rows] for start in range(0, len(selected), chunk_rows)]
@@ -316,7 +316,7 @@ def rank_related(matrix: TextMatrix, *, limit: int = RELATED_LIMIT, duplicate_ab
     new_floors = np.concatenate(floors) if floors else np.zeros(0, dtype=np.float32)
     if previous is not None and moved is not None:  # both, for the type checker
         ranked, new_floors = _with_rows_replaced(previous, selected, ranked, new_floors)
-    return Ranking(result, matrix.ids, rows, matrix.terms, ranked, new_floors)
+    return Ranking(result, matrix.ids, digests, ranked, new_floors)
 
 
 ROUGH_SCORE_SLACK = 1e-4
@@ -325,50 +325,80 @@ ranked again: the floor and the score are sums of the same float32 products take
 orders. Ranking a row again that did not need it costs time, never exactness."""
 
 
-def rows_an_edit_can_move(previous: Ranking, matrix: TextMatrix, heavy: sparse.csr_matrix) -> np.ndarray | None:
+def rows_an_edit_can_move(previous: Ranking, ids: tuple[str, ...], digests: np.ndarray,
+                          heavy: sparse.csr_matrix) -> np.ndarray | None:
     """The rows whose related papers may differ from `previous`'s: None (all of them) when the
     papers are not the same ones. A row is ranked again when its own TF-IDF vector changed (its
     text did, or the document frequency of one of its terms), when one of its candidates' did,
     or when a changed paper's rough score with it now reaches its floor. Every other row has
     the same vector, the same candidates with the same vectors, so the same matches."""
     import numpy as np
-    from scipy import sparse
 
-    if previous.ids != matrix.ids:
+    if previous.ids != ids:
         return None
-    count = len(matrix.ids)
-    column = {term: index for index, term in enumerate(matrix.terms.tolist())}
-    moved_to = np.array([column.get(term, -1) for term in previous.terms.tolist()], dtype=np.int64)
-    old = previous.rows
-    old_rows = np.repeat(np.arange(count), np.diff(old.indptr))
-    old_columns = moved_to[old.indices] if len(moved_to) else np.zeros(0, dtype=np.int64)
-    kept = old_columns >= 0
-    in_new_columns = sparse.csr_matrix((old.data[kept], (old_rows[kept], old_columns[kept])), shape=matrix.rows.shape)
-    changed = np.union1d(old_rows[~kept], (matrix.rows != in_new_columns).nonzero()[0])
+    changed = np.flatnonzero(digests != previous.row_digests)
     if not len(changed):
         return changed
-    candidate_rows = np.repeat(np.arange(count), np.diff(previous.candidates.indptr))
-    losing = candidate_rows[np.isin(previous.candidates.indices, changed)]
+    candidates = previous.candidates
+    losing = np.repeat(np.arange(len(ids)), np.diff(candidates.indptr))[np.isin(candidates.indices, changed)]
     rough = (heavy @ heavy[changed].T).tocoo()
     gaining = rough.row[rough.data >= previous.floors[rough.row] - ROUGH_SCORE_SLACK]
     return np.unique(np.concatenate([changed, losing, gaining]))
 
 
+DIGEST_ROWS = 8192
+"""Rows digested at once: bounds the digest's arrays of 8 bytes a weight."""
+
+
+def row_digests(matrix: TextMatrix) -> np.ndarray:
+    """A 64-bit digest of each row's terms and their weights, the same whatever the columns'
+    order: two rows with equal digests hold the same vector, but for odds of one in 2^64.
+    Each (term, weight) is mixed into one number (splitmix64's finaliser) and a row's are added up."""
+    import numpy as np
+
+    rows = matrix.rows
+    term_digests = np.frombuffer(b"".join(hashlib.blake2b(term.encode(), digest_size=8).digest()
+                                          for term in matrix.terms.tolist()), dtype=np.uint64)
+    digests = np.zeros(rows.shape[0], dtype=np.uint64)
+    for first in range(0, rows.shape[0], DIGEST_ROWS):
+        bounds = rows.indptr[first:first + DIGEST_ROWS + 1]
+        start, stop = int(bounds[0]), int(bounds[-1])
+        mixed = term_digests[rows.indices[start:stop]] ^ (rows.data[start:stop].view(np.uint32).astype(np.uint64)
+                                                          * np.uint64(0x9E3779B97F4A7C15))
+        mixed ^= mixed >> np.uint64(30)
+        mixed *= np.uint64(0xBF58476D1CE4E5B9)
+        mixed ^= mixed >> np.uint64(27)
+        mixed *= np.uint64(0x94D049BB133111EB)
+        mixed ^= mixed >> np.uint64(31)
+        # Each row's sum (modulo 2^64) as the difference of two running sums; an empty row's is 0.
+        running = np.zeros(stop - start + 1, dtype=np.uint64)
+        np.cumsum(mixed, out=running[1:])
+        offsets = bounds - start
+        digests[first:first + len(offsets) - 1] = running[offsets[1:]] - running[offsets[:-1]]
+    return digests
+
+
 def _with_rows_replaced(previous: Ranking, selected: np.ndarray, ranked: sparse.csr_matrix,
                         floors: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """`previous`'s candidates and floors, with those of the `selected` rows ranked again."""
+    """`previous`'s candidates and floors, with those of the `selected` rows (sorted) ranked again.
+    The rows between two selected ones are copied as one block."""
     import numpy as np
     from scipy import sparse
 
-    count = len(previous.ids)
-    kept = np.ones(count, dtype=bool)
-    kept[selected] = False
-    old = previous.candidates.tocoo()
-    new = ranked.tocoo()
-    keep = kept[old.row]
-    row_of = np.concatenate([old.row[keep], selected[new.row]])
-    column_of = np.concatenate([old.col[keep], new.col])
-    candidates = sparse.csr_matrix((np.ones(len(row_of), dtype=np.int8), (row_of, column_of)), shape=(count, count))
+    old = previous.candidates
+    count = old.shape[0]
+    lengths = np.diff(old.indptr)
+    lengths[selected] = np.diff(ranked.indptr)
+    indptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    after_last = 0  # the first row not yet copied
+    for position, row in enumerate(selected.tolist()):
+        indices[indptr[after_last]:indptr[row]] = old.indices[old.indptr[after_last]:old.indptr[row]]
+        indices[indptr[row]:indptr[row + 1]] = ranked.indices[ranked.indptr[position]:ranked.indptr[position + 1]]
+        after_last = row + 1
+    indices[indptr[after_last]:] = old.indices[old.indptr[after_last]:]
+    candidates = sparse.csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(count, count))
     merged_floors = previous.floors.copy()
     merged_floors[selected] = floors
     return candidates, merged_floors
