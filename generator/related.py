@@ -218,7 +218,7 @@ def normalize_rows(rows: sparse.csr_matrix) -> None:
     rows.data[:] = rows.data / np.repeat(norms, lengths)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Ranking:
     """Every row's related papers, and what lets the next ranking, after an edit, rank again
     only the rows the edit can move (see `rows_an_edit_can_move`)."""
