@@ -136,9 +136,10 @@ def check_site(site_dir: Path, base_url: str, cname: str = "",
         return report
     report.findings.extend(folder_findings(site_dir))
     report.findings.extend(domain_findings(site_dir, base_url, cname))
-    report.warnings.extend(file_size_warnings(site_dir, file_size_limit))
-    artifact = measure_pages_artifact(site_dir)
+    artifact = measure_pages_artifact(site_dir, file_size_limit)
     report.artifact = artifact
+    report.warnings.extend(f"`{path}` is {size / 1024**2:.0f} MB: GitHub refuses files over "
+                           f"{file_size_limit / 1024**2:.0f} MB" for path, size in artifact.big_files)
     if artifact.tar_bytes > TAR_SIZE_LIMIT:
         report.findings.append(f"the site packs into a {artifact.tar_bytes / 1024**3:.1f} GB tar: GitHub Pages "
                                f"refuses to deploy more than {TAR_SIZE_LIMIT / 1024**3:.0f} GB")
@@ -189,15 +190,6 @@ def domain_findings(site_dir: Path, base_url: str, cname: str) -> list[str]:
     return findings
 
 
-def file_size_warnings(site_dir: Path, file_limit: int) -> list[str]:
-    warnings: list[str] = []
-    for path in sorted(site_dir.rglob("*")):
-        if path.is_file() and not path.is_symlink() and (size := path.stat().st_size) > file_limit:
-            warnings.append(f"`{path.relative_to(site_dir).as_posix()}` is {size / 1024**2:.0f} MB: GitHub refuses "
-                            f"files over {file_limit / 1024**2:.0f} MB")
-    return warnings
-
-
 @dataclass(frozen=True)
 class PagesArtifact:
     """What GitHub Pages holds a site to: its tar, and that tar as upload-artifact stores it."""
@@ -206,6 +198,8 @@ class PagesArtifact:
     site_bytes: int
     tar_bytes: int
     stored_bytes: int
+    big_files: tuple[tuple[str, int], ...]
+    """(path, bytes) of each file over the size asked about."""
 
     def describe(self) -> str:
         return (f"{self.site_bytes / 1e6:.1f} MB in {self.files} files; the Pages artifact is a "
@@ -231,25 +225,30 @@ class _PackedSize:
         self.compressed += len(self._deflate.flush())
 
 
-def measure_pages_artifact(site_dir: Path) -> PagesArtifact:
+def measure_pages_artifact(site_dir: Path, file_limit: int = FILE_SIZE_LIMIT) -> PagesArtifact:
     """Pack `site_dir` as upload-pages-artifact does (a GNU tar that follows links) and deflate it at
-    upload-artifact's default level, counting bytes instead of keeping them. Many small files cost
-    more than their bytes: each has a 512-byte header and fills whole 512-byte blocks."""
+    upload-artifact's default level, counting bytes instead of keeping them, and note the files
+    over `file_limit`. Many small files cost more than their bytes: each has a 512-byte header and
+    fills whole 512-byte blocks."""
     sink = _PackedSize()
     files = site_bytes = 0
+    big_files: list[tuple[str, int]] = []
     with tarfile.open(fileobj=sink, mode="w|", format=tarfile.GNU_FORMAT, dereference=True) as tar:  # type: ignore[call-overload]
         tar.addfile(tar.gettarinfo(site_dir, arcname="."))
         for path in sorted(site_dir.rglob("*")):
-            entry = tar.gettarinfo(path, arcname="./" + path.relative_to(site_dir).as_posix())
+            relative = path.relative_to(site_dir).as_posix()
+            entry = tar.gettarinfo(path, arcname="./" + relative)
             if entry.isreg():
                 files += 1
                 site_bytes += entry.size
+                if entry.size > file_limit:
+                    big_files.append((relative, entry.size))
                 with path.open("rb") as data:
                     tar.addfile(entry, data)
             else:
                 tar.addfile(entry)
     sink.close()
-    return PagesArtifact(files, site_bytes, sink.written, sink.compressed)
+    return PagesArtifact(files, site_bytes, sink.written, sink.compressed, tuple(big_files))
 
 
 # -- deploying to a branch ----------------------------------------------------------
@@ -369,7 +368,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "check", help="check the built site as GitHub Pages will serve it",
         description="Build the site (or use output/ with --no-build), serve it locally under its configured "
                     "sub-path and report every link, asset, feed or search data URL that does not answer, links "
-                    "that ignore the sub-path, and a 404 page that breaks at depth. Exits 1 on any problem.")
+                    "that ignore the sub-path, and a 404 page that breaks at depth; print the site's size as "
+                    "GitHub Pages measures it (its tar, and that tar compressed) and warn near its limits. "
+                    "Exits 1 on any problem.")
     add_site_arguments(check_parser)
     check_parser.add_argument("--no-build", action="store_true", help="check output/ as it is, without building")
 

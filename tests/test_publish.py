@@ -20,7 +20,7 @@ from generator.linkcheck import fetch
 from generator.pipeline import BuildOptions, build
 from generator import publish
 from generator.publish import (
-    DeployError, check_site, commit_site, domain_findings, file_size_warnings, folder_findings,
+    DeployError, check_site, commit_site, domain_findings, folder_findings,
     measure_pages_artifact, serve_like_pages,
 )
 from tests.conftest import ROOT, SAMPLE_CONTENT
@@ -166,11 +166,16 @@ def test_check_reports_a_custom_domain_that_does_not_match_base_url(tmp_path: Pa
     assert domain_findings(tmp_path / "none", PUBLIC, "") == []
 
 
-def test_file_size_warnings_name_the_big_file(tmp_path: Path) -> None:
-    (tmp_path / "big.bin").write_bytes(b"x" * 2000)
-    (tmp_path / "small.txt").write_bytes(b"x" * 10)
-    assert file_size_warnings(tmp_path, file_limit=1000) == ["`big.bin` is 0 MB: GitHub refuses files over 0 MB"]
-    assert file_size_warnings(tmp_path, file_limit=2000) == []
+def test_a_file_over_the_size_limit_is_named_in_a_warning(site_copy: Path) -> None:
+    limit = max(path.stat().st_size for path in site_copy.rglob("*") if path.is_file())  # the site's own files pass
+    (site_copy / "big.bin").write_bytes(b"x" * (limit + 1))
+    report = check_site(site_copy, PUBLIC, file_size_limit=limit)
+    assert report.findings == []
+    megabytes = f"{limit / 1024**2:.0f} MB"
+    assert [warning for warning in report.warnings if "refuses files" in warning] == [
+        f"`big.bin` is {megabytes}: GitHub refuses files over {megabytes}"]
+    assert measure_pages_artifact(site_copy, file_limit=limit + 1).big_files == ()
+    assert measure_pages_artifact(site_copy, file_limit=limit).big_files == (("big.bin", limit + 1),)
 
 
 def test_the_pages_artifact_is_the_tar_github_makes_and_that_tar_deflated(tmp_path: Path) -> None:
