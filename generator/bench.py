@@ -37,12 +37,14 @@ SEARCH_QUERY = "language model"
 _CHILD = """
 import json, resource, sys
 from pathlib import Path
+from generator.parallel import leave_objects_to_exit
 from generator.pipeline import BuildOptions, build
 content, output, cache, base_url = sys.argv[1:5]
 report = build(BuildOptions(Path(content), Path(output), base_url=base_url, cache_dir=Path(cache)))
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(json.dumps({"peak_kb": peak, "written": report.files_written, "rendered": report.pages_rendered,
                   "pages": report.pages, "steps": report.steps, "alongside": report.alongside}))
+leave_objects_to_exit()  # as the command line does
 """
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import BuildError
+from .parallel import leave_objects_to_exit
 from .pipeline import STOPPING_ERRORS, BuildOptions, BuildReport, build
 
 DEFAULT_CONTENT = Path("content")
@@ -98,6 +99,13 @@ def _optional_commands() -> list[Callable[[argparse._SubParsersAction], dict[str
     from .commands import registered_commands
 
     return registered_commands()
+
+
+def run() -> None:
+    """Entry point of `build.py` and of the installed `paper-digest` script."""
+    code = main()
+    leave_objects_to_exit()
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

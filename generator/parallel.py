@@ -61,6 +61,13 @@ def mark_long_lived() -> None:
     gc.freeze()
 
 
+def leave_objects_to_exit() -> None:
+    """Call last thing before a one-shot command's process exits: the collections Python runs as
+    it exits walk every object still alive and every cycle the command left (0.4 s after a build
+    after an edit at 10,000 papers) only to free memory the system takes back anyway."""
+    gc.freeze()
+
+
 @contextmanager
 def _forking() -> Iterator[None]:
     """Around a fork: the children keep the parent's objects out of their collections, and

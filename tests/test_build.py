@@ -65,6 +65,19 @@ def test_a_build_leaves_what_its_steps_made_out_of_collections_until_it_ends(tmp
     assert gc.get_freeze_count() == 0
 
 
+
+def test_the_command_line_leaves_what_it_made_out_of_the_collections_at_exit(tmp_path: Path) -> None:
+    # An exit handler registered before the command runs is called after it, as Python exits.
+    script = ("import atexit, gc, sys\n"
+              "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count()))\n"
+              "sys.argv = ['build.py', 'build', '--content', sys.argv[1], '--output', sys.argv[2], '--no-cache']\n"
+              "from generator.cli import run\n"
+              "run()\n")
+    result = subprocess.run([sys.executable, "-c", script, str(SAMPLE_CONTENT), str(tmp_path / "output")],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "Built 115 papers" in result.stdout
+    frozen = int(re.search(r"frozen at exit: (\d+)", result.stdout).group(1))
+    assert frozen > 10_000  # the records, views and pages of the build, besides the modules
 def test_sample_home_shows_the_latest_day_and_links_earlier_days(sample_site: BuiltSite) -> None:
     home = (sample_site.output / "index.html").read_text(encoding="utf-8")
     assert card_ids(sample_site.output / "index.html") == card_ids(sample_site.output / "digest/2026-07-15/index.html")
