@@ -29,7 +29,7 @@ from .newsletter import email_paths, render_day_email_files
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
 from .records import Paper, load_records, record_key
 from .related import Ranking, RelatedMatch, paper_text, rank_related, vectorize
-from .search import SearchDocument, build_search_files
+from .search import KeptTokens, SearchDocument, Tokeniser, build_search_files
 from .page_renderer import render_changed_pages
 from .parallel import ChildTask, WorkerLost, fork_map, long_lived, mark_long_lived
 from .quick import SiteModel
@@ -468,18 +468,18 @@ class RelatedJob(ChildStep[dict[str, tuple[RelatedMatch, ...]]]):
         return self.cache.related
 
 
-STEMS_FILE = "search-stems.pickle"
+TOKENS_FILE = "search-tokens.pickle"
 
 
 def compute_search(docs: list[SearchDocument], shard_threshold: int, cache_dir: Path | None,
                    progress: Progress | None) -> dict[str, bytes]:
-    """The search data, putting through lunr's stemmer only the words the last build did not see
-    (the slowest part of tokenising); the stems are kept by the process that computes them."""
-    stems = load_side_cache(cache_dir, STEMS_FILE)
-    known = len(stems)  # words are only ever added
-    files = build_search_files(docs, shard_threshold=shard_threshold, progress=progress, stems=stems)
-    if len(stems) != known:
-        save_side_cache(cache_dir, STEMS_FILE, stems)
+    """The search data, splitting into words only the documents that changed since the last build
+    and stemming only the words it did not see (tokenising is most of the work); the tokens are
+    kept by the process that computes them."""
+    kept = load_side_cache(cache_dir, TOKENS_FILE).get("tokens")
+    tokeniser = Tokeniser(kept if isinstance(kept, KeptTokens) else None)
+    files = build_search_files(docs, shard_threshold=shard_threshold, progress=progress, tokeniser=tokeniser)
+    save_side_cache(cache_dir, TOKENS_FILE, {"tokens": tokeniser.kept})
     return files
 
 

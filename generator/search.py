@@ -129,48 +129,99 @@ def document_order(docs: Sequence[SearchDocument]) -> list[SearchDocument]:
     return sorted(sorted(docs, key=lambda d: d.ref), key=lambda d: d.day, reverse=True)
 
 
-class _TermNumbers(dict[str, int]):
-    """Raw token -> its lunr term's number, through lunr.py's own pipeline, computed once per word.
+@dataclass(frozen=True)
+class KeptTokens:
+    """What splitting a corpus into words gave, kept for the next build: each document's raw
+    tokens, as numbers into one list of words, found by a hash of its fields (`document_key`)."""
 
-    Terms are numbered as lunr numbers them, in the order they are first seen;
-    words the pipeline drops (stop words, empty strings) map to -1. Stemming the
-    same word over and over would be most of lunr.py's build time; trimmer,
-    stop-word filter and stemmer look at one token only, so the term depends on
-    the word alone.
+    words: list[str]
+    """Each distinct raw token: lower-cased and split as lunr's tokenizer splits."""
+    terms: list[str]
+    """The lunr term of each word; "" when lunr's pipeline drops it."""
+    documents: dict[bytes, int]
+    """`document_key` -> the document's row in `counts`."""
+    counts: np.ndarray
+    """Raw tokens in each field of each document (documents x fields, int32)."""
+    tokens: np.ndarray
+    """The word number of every raw token, document by document, field by field (int32)."""
+
+
+def document_key(doc: dict[str, str]) -> bytes:
+    """A hash of a lunr document's fields: what its tokens are kept by."""
+    return hashlib.blake2b("\0".join(doc[name] for name in FIELD_NAMES).encode("utf-8", "surrogatepass"),
+                           digest_size=16).digest()
+
+
+class Tokeniser:
+    """Splits lunr documents into raw tokens and gives each word its term through lunr.py's own
+    pipeline, once per word.
+
+    Trimmer, stop-word filter and stemmer look at one token only, so a term depends on
+    its word alone; stemming the same word over and over would be most of lunr.py's
+    build time. Given what an earlier build kept (`KeptTokens`), a document whose
+    fields are unchanged is not split again and a word seen then is not stemmed again.
     """
 
-    def __init__(self, stems: dict[str, str] | None = None) -> None:
-        super().__init__()
+    def __init__(self, kept: KeptTokens | None = None) -> None:
         self.pipeline = get_default_builder().pipeline
-        self.stems = {} if stems is None else stems
-        """Raw token -> its term ("" when dropped), from earlier builds too: the pipeline's
-        result depends on the word alone."""
-        self.terms: list[str] = []
-        """Each term, at its number."""
-        self._numbers: dict[str, int] = {}
+        self._remember(kept)
 
-    def term(self, raw: str) -> str:
-        """The term lunr indexes for a raw token; "" when its pipeline drops it."""
-        term = self.stems.get(raw)
-        if term is None:
+    def _remember(self, kept: KeptTokens | None) -> None:
+        self.kept = kept
+        """The corpus split last: what the next build's `Tokeniser` takes."""
+        self.words: list[str] = list(kept.words) if kept else []
+        self.terms: list[str] = list(kept.terms) if kept else []
+        self._numbers = {word: number for number, word in enumerate(self.words)}
+
+    def word_number(self, raw: str) -> int:
+        """The number of a raw token in `words`, which it joins (with its term) when new."""
+        number = self._numbers.get(raw)
+        if number is None:
             out = self.pipeline.run([Token(raw)]) if raw else []
             if len(out) > 1:
                 raise ValueError(f"the lunr pipeline expanded `{raw}` into {len(out)} terms")
-            term = self.stems[raw] = str(out[0]) if out else ""
-        return term
-
-    def __missing__(self, raw: str) -> int:
-        """The number of `raw`'s term, given when the term is first seen; -1 when it is dropped."""
-        term = self.term(raw)
-        if not term:
-            number = -1
-        elif term in self._numbers:
-            number = self._numbers[term]
-        else:
-            number = self._numbers[term] = len(self.terms)
-            self.terms.append(term)
-        self[raw] = number
+            number = self._numbers[raw] = len(self.words)
+            self.words.append(raw)
+            self.terms.append(str(out[0]) if out else "")
         return number
+
+    def split(self, lunr_docs: Sequence[dict[str, str]],
+              progress: Callable[[str, int, int], None] | None = None) -> KeptTokens:
+        """The raw tokens of every document, field by field, which the tokeniser then keeps:
+        those of a document split last time are taken from what it kept."""
+        import numpy as np
+
+        kept = self.kept
+        kept_starts = np.concatenate(([0], np.cumsum(kept.counts.sum(axis=1)))) if kept else None
+        keys = [document_key(doc) for doc in lunr_docs]
+        pieces: list[np.ndarray] = []
+        counts = np.zeros((len(lunr_docs), len(FIELD_NAMES)), dtype=np.int32)
+        documents: dict[bytes, int] = {}
+        number_of = self.word_number
+        for doc_number, (doc, key) in enumerate(zip(lunr_docs, keys)):
+            if progress and doc_number % 1000 == 999:
+                progress("search", doc_number + 1, len(lunr_docs))
+            documents.setdefault(key, doc_number)
+            row = kept.documents.get(key) if kept else None
+            if row is not None:
+                counts[doc_number] = kept.counts[row]
+                pieces.append(kept.tokens[kept_starts[row]:kept_starts[row + 1]])
+                continue
+            tokens = array("i")
+            for field, name in enumerate(FIELD_NAMES):
+                raw = _SPLIT(doc[name].lower()) if doc[name] else ()
+                counts[doc_number, field] = len(raw)
+                tokens.extend(map(number_of, raw))
+            pieces.append(np.frombuffer(tokens, dtype=np.int32))
+        tokens = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+        # Keep only the words these documents hold, numbered again in their order.
+        held = np.bincount(tokens, minlength=len(self.words)) > 0
+        renumbered = np.cumsum(held, dtype=np.int32) - 1
+        words = [word for word, keep in zip(self.words, held.tolist()) if keep]
+        terms = [term for term, keep in zip(self.terms, held.tolist()) if keep]
+        corpus = KeptTokens(words, terms, documents, counts, renumbered[tokens])
+        self._remember(corpus)
+        return corpus
 
 
 @dataclass
@@ -211,41 +262,36 @@ SCORE_BATCH = 1 << 20
 
 
 def build_term_index(lunr_docs: Sequence[dict[str, str]], progress: Callable[[str, int, int], None] | None = None,
-                     stems: dict[str, str] | None = None) -> TermIndex:
+                     tokeniser: Tokeniser | None = None) -> TermIndex:
     """Terms, term indices and field-vector scores exactly as lunr.py's `lunr()` makes them.
 
     Same tokenizer split, same pipeline, same first-seen term numbering, same
     BM25 arithmetic in the same order, same rounding to 3 decimals; scores are
     kept as integers (round(score, 3) * 1000), which lunr reads back as
-    `k / 1000`, the same double. Tokenising is Python; counting and scoring
-    run over arrays of every token at once.
-
-    `stems` (raw word -> term) spares lunr's stemmer the words an earlier build
-    saw; on return it holds the words of these documents, for the next build.
+    `k / 1000`, the same double. Tokenising is Python (`Tokeniser`, which can
+    reuse an earlier build's); numbering, counting and scoring run over arrays of
+    every token at once.
     """
     import numpy as np
 
-    numbers = _TermNumbers(stems)
-    number_of = numbers.__getitem__
-    tokens = array("i")  # term number of every raw token, document by document, field by field
-    raw_counts = array("i")  # raw tokens of each (document, field)
-    for doc_number, doc in enumerate(lunr_docs):
-        if progress and doc_number % 1000 == 999:
-            progress("search", doc_number + 1, len(lunr_docs))
-        for name in FIELD_NAMES:
-            raw = _SPLIT(doc[name].lower()) if doc[name] else ()
-            raw_counts.append(len(raw))
-            tokens.extend(map(number_of, raw))
-    if stems is not None:
-        seen = {raw: numbers.stems[raw] for raw in numbers}
-        stems.clear()
-        stems.update(seen)
-    doc_count, fields, term_count = len(lunr_docs), len(FIELD_NAMES), len(numbers.terms)
-    term_of = np.frombuffer(tokens, dtype=np.int32)
-    group = np.repeat(np.arange(doc_count * fields, dtype=np.int32), np.frombuffer(raw_counts, dtype=np.int32))
+    corpus = (tokeniser or Tokeniser()).split(lunr_docs, progress)
+    # Each word's term as a number, then terms numbered again in the order lunr first sees them.
+    term_numbers: dict[str, int] = {}
+    term_of_word = np.array([term_numbers.setdefault(term, len(term_numbers)) if term else -1 for term in corpus.terms],
+                            dtype=np.int32)
+    term_of = term_of_word[corpus.tokens]
+    group = np.repeat(np.arange(corpus.counts.size, dtype=np.int32), corpus.counts.ravel())
     kept = term_of >= 0
     term_of, group = term_of[kept], group[kept]
-    del tokens, raw_counts, kept
+    del kept
+    seen, first_seen = np.unique(term_of, return_index=True)
+    in_order = seen[np.argsort(first_seen)]
+    renumbered = np.empty(len(term_numbers), dtype=np.int32)
+    renumbered[in_order] = np.arange(len(in_order), dtype=np.int32)
+    term_of = renumbered[term_of]
+    named = list(term_numbers)
+    terms = [named[number] for number in in_order.tolist()]
+    doc_count, fields, term_count = len(lunr_docs), len(FIELD_NAMES), len(terms)
     lengths = np.bincount(group, minlength=doc_count * fields).reshape(doc_count, fields)  # in terms
     # One key per (term, field, document), sorted in posting order; its count is the term frequency.
     keys, tf = np.unique(term_of * np.int64(fields * doc_count) + group % fields * doc_count + group // fields,
@@ -269,7 +315,7 @@ def build_term_index(lunr_docs: Sequence[dict[str, str]], progress: Callable[[st
     gaps[1:] -= doc[:-1]
     firsts = starts[:-1][np.diff(starts) > 0]
     gaps[firsts] = doc[firsts]
-    return TermIndex(numbers.terms, starts, pairs)
+    return TermIndex(terms, starts, pairs)
 
 
 class _Scores:
@@ -441,20 +487,20 @@ def _gaps(numbers: list[int]) -> list[int]:
 
 def build_search_files(
     docs: Sequence[SearchDocument], *, shard_threshold: int = 2000, workers: int = 1,
-    progress: Callable[[str, int, int], None] | None = None, stems: dict[str, str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None, tokeniser: Tokeniser | None = None,
 ) -> dict[str, bytes]:
     """Every file of the search data, keyed by its path relative to the output's `search/` folder.
 
     Below `shard_threshold` documents the index is a single shard (key "");
     the client is the same either way. `workers` is accepted for the build's
     uniform step signature; one process builds 10,000 papers well within the
-    time budget, so it is not used yet. `stems` is read and updated as
-    `build_term_index` does.
+    time budget, so it is not used yet. `tokeniser` may hold what an earlier
+    build kept (see `build_term_index`).
     """
     del workers
     ordered = document_order(docs)
     _check_unique(ordered)
-    index = build_term_index([lunr_document(d) for d in ordered], progress, stems)
+    index = build_term_index([lunr_document(d) for d in ordered], progress, tokeniser)
     numbers = index.term_numbers()
     if len(ordered) < shard_threshold:
         groups = {"": sorted(index.terms)} if index.terms else {}
@@ -510,7 +556,9 @@ def _check_unique(docs: Iterable[SearchDocument]) -> None:
 
 
 __all__: list[str] = [
+    "KeptTokens",
     "SearchDocument",
+    "Tokeniser",
     "build_search_files",
     "lunr_document",
     "document_order",

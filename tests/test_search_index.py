@@ -23,6 +23,7 @@ from lunr.tokenizer import Tokenizer
 
 from generator import search
 from generator.search import (
+    Tokeniser,
     SEARCH_FIELDS,
     SearchDocument,
     build_search_files,
@@ -141,14 +142,14 @@ def assert_parity(ordered: Sequence[SearchDocument], data: Path, queries: Sequen
 
 
 def test_terms_are_lunr_tokenizer_and_pipeline_terms() -> None:
-    numbers = search._TermNumbers()
+    tokeniser = search.Tokeniser()
     for doc in fixture_docs():
         for name, text in lunr_document(doc).items():
             if name == "ref":
                 continue
-            expected = [str(t) for t in numbers.pipeline.run(Tokenizer(text))]
-            got = [numbers.terms[n] for n in map(numbers.__getitem__, search._SPLIT(text.lower())) if n >= 0]
-            assert got == expected, (doc.ref, name)
+            expected = [str(t) for t in tokeniser.pipeline.run(Tokenizer(text))]
+            got = [tokeniser.terms[n] for n in map(tokeniser.word_number, search._SPLIT(text.lower()))]
+            assert [term for term in got if term] == expected, (doc.ref, name)
 
 
 def assert_single_shard_is_lunr_py_index(docs: Sequence[SearchDocument]) -> None:
@@ -184,25 +185,56 @@ def test_any_small_corpus_is_exactly_lunr_py_index(fields: list[tuple[str, str, 
     assert_single_shard_is_lunr_py_index(docs)
 
 
-def test_stems_of_an_earlier_build_are_reused_and_follow_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only words no earlier build saw go through lunr's pipeline; the result is the same index,
-    and the stems kept are those of the words in the documents now."""
+def test_an_earlier_builds_tokens_are_reused_and_follow_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the fields of new or changed documents are split, and only words no earlier build saw
+    go through lunr's pipeline; the result is the same index, and the words kept are those of the
+    documents now."""
     from lunr.pipeline import Pipeline
 
     docs = fixture_docs()
-    stems: dict[str, str] = {}
-    assert build_search_files(docs, stems=stems) == build_search_files(docs)
-    assert stems["models"] == "model" and stems["the"] == ""
-    edited = [dataclasses.replace(docs[0], abstract="Quokkas and zyzzyvas."), *docs[1:]]
-    runs: list[str] = []
+    tokeniser = Tokeniser()
+    assert build_search_files(docs, tokeniser=tokeniser) == build_search_files(docs)
+    kept = tokeniser.kept
+    assert kept is not None and len(kept.documents) == len(docs)
+    assert kept.terms[kept.words.index("models")] == "model" and kept.terms[kept.words.index("the")] == ""
+
+    new = dataclasses.replace(docs[1], ref="p-new", title="Wombats", abstract="Wombats and models")
+    edited = [dataclasses.replace(docs[0], abstract="Quokkas and zyzzyvas."), *docs[1:-1], new]
+    split: list[str] = []
+    split_as_lunr = search._SPLIT
+    monkeypatch.setattr(search, "_SPLIT", lambda text: split.append(text) or split_as_lunr(text))
+    stemmed: list[str] = []
     run = Pipeline.run
-    monkeypatch.setattr(Pipeline, "run", lambda self, tokens: runs.extend(map(str, tokens)) or run(self, tokens))
-    incremental = build_search_files(edited, stems=stems)
-    assert sorted(runs) == ["quokkas", "zyzzyvas."]  # the trimmer takes the full stop off in the pipeline
+    monkeypatch.setattr(Pipeline, "run", lambda self, tokens: stemmed.extend(map(str, tokens)) or run(self, tokens))
+    incremental = build_search_files(edited, tokeniser=Tokeniser(kept))
     monkeypatch.undo()
+
+    assert sorted(split) == sorted(text.lower() for doc in (edited[0], new)
+                                   for name, text in lunr_document(doc).items() if name != "ref" and text)
+    assert sorted(stemmed) == ["quokkas", "wombats", "zyzzyvas."]  # the trimmer takes the full stop off later
     assert incremental == build_search_files(edited)
-    assert set(stems) == {word for doc in edited for name, text in lunr_document(doc).items()
-                          if name != "ref" and text for word in search._SPLIT(text.lower())}
+
+
+def test_search_data_built_again_after_each_of_a_series_of_edits_is_what_a_first_build_makes() -> None:
+    docs = generated_docs(300)
+    tokeniser = Tokeniser()
+    build_search_files(docs, tokeniser=tokeniser)
+    words = tokeniser.kept.words
+    edits = [
+        lambda d: [dataclasses.replace(d[5], abstract=d[5].abstract + " quokkaology"), *d[:5], *d[6:]],  # a new word, a doc moved
+        lambda d: [dataclasses.replace(d[0], title=""), *d[1:]],  # a field emptied
+        lambda d: [*d[:10], *d[11:]],  # a document gone, with the words only it held
+        lambda d: [*d, dataclasses.replace(d[3], ref="copy")],  # the same fields twice
+        lambda d: [dataclasses.replace(x, notes=f"{x.notes} Revised.") for x in d],  # every document
+        lambda d: d[:1],
+    ]
+    for edit in edits:
+        docs = edit(docs)
+        incremental = build_search_files(docs, shard_threshold=100, tokeniser=tokeniser)
+        assert incremental == build_search_files(docs, shard_threshold=100)
+        assert set(tokeniser.kept.words) == {word for doc in docs for name, text in lunr_document(doc).items()
+                                             if name != "ref" and text for word in search._SPLIT(text.lower())}
+    assert len(words) > 1000 > len(tokeniser.kept.words)
 
 
 def test_scores_are_thousandths_that_read_back_exactly() -> None:
