@@ -341,10 +341,15 @@ def scholar_meta(work: Work) -> tuple[tuple[str, str], ...]:
 
 
 def short_description(text: str, limit: int = DESCRIPTION_CHARS) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"
+    """The text with its white space collapsed, cut at a word to `limit` characters and an ellipsis."""
+    # Collapsing a prefix gives a prefix of the whole text collapsed: when it is already longer
+    # than the limit, the rest of an abstract need not be split at all.
+    head = " ".join(text[:4 * limit].split())
+    if len(head) <= limit:
+        head = " ".join(text.split())
+        if len(head) <= limit:
+            return head
+    return head[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def opengraph_meta(work: Work, description: str) -> tuple[tuple[str, str], ...]:

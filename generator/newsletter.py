@@ -204,7 +204,7 @@ def day_email_for(loaded: LoadedSite, date: dt.date) -> DayEmail:
     from .cache import BuildCache
     from .pipeline import render_records
     from .render import make_environment, theme_dirs
-    from .views import make_paper_view
+    from .views import make_paper_views
 
     site = loaded.site
     day = next((day for day in site.days if day.date == date), None)
@@ -213,7 +213,7 @@ def day_email_for(loaded: LoadedSite, date: dt.date) -> DayEmail:
         raise LookupError(f"there is no digest day `{date.isoformat()}` (latest days: {latest})")
     urls = Urls.for_config(site.config)
     rendered = render_records(site, BuildCache(""), None)
-    views = {paper.id: make_paper_view(paper, rendered[paper.id], site, urls) for paper in day.papers}
+    views = make_paper_views(day.papers, rendered, site, urls)
     env = make_environment(theme_dirs(site.config.theme, loaded.project_dir))
     return render_day_email(site, day, views, urls, env)
 

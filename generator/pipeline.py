@@ -38,7 +38,7 @@ from .site import Site, build_site
 from .stamps import Stamp, TreeStamp, forget_stamp, input_stamp, output_stamp, read_stamp, save_stamp
 from .social import paper_citation, write_social_cards
 from .urls import Urls
-from .views import Link, PaperView, RenderedPaper, make_paper_view, render_paper
+from .views import Link, PaperView, RenderedPaper, make_paper_views, render_paper
 from .write import OutputWriter, UnsafePath
 
 logger = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ def _build_steps(options: BuildOptions) -> BuildReport:
     report.papers, report.days, report.tags, report.authors = len(site.papers), len(site.days), len(site.tags), len(site.authors)
     with timer.step("markdown"):
         rendered = render_records(site, cache, progress)
-        views = {paper_id: make_paper_view(paper, rendered[paper_id], site, urls) for paper_id, paper in site.papers.items()}
+        views = make_paper_views(site.papers.values(), rendered, site, urls)
         intros = load_day_intros(options.content_dir, MarkdownRenderer())
     for item in rendered.values():
         report.warnings.extend(item.warnings)

@@ -14,7 +14,7 @@ import math
 from dataclasses import fields
 from typing import Any, Callable, Iterator
 
-from .citations import Citation
+from .citations import Citation, short_description
 from .frozen import frozen
 from .related import RelatedMatch
 from .site import Author, Site, Tag
@@ -251,7 +251,7 @@ class Planner:
         view = views[paper.id]
         path = f"papers/{paper.slug}/"
         return PlannedPage(output_path(path), "paper.html", PaperContext(
-            self.info, _meta(self.urls, "paper", view.title_text, path, _description(view.abstract_text)),
+            self.info, _meta(self.urls, "paper", view.title_text, path, short_description(view.abstract_text)),
             paper=view,
             previous=views[day.papers[position - 1].id] if position > 0 else None,
             next=views[day.papers[position + 1].id] if position + 1 < len(day.papers) else None,
@@ -331,10 +331,3 @@ def _meta(urls: Urls, kind: str, title: str, path: str, description: str = "", f
     url = urls.page(path)
     return PageMeta(kind, title, url, urls.absolute(url), description, feeds)
 
-
-def _description(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut + "…"

@@ -281,9 +281,9 @@ def build_term_index(lunr_docs: Sequence[dict[str, str]], progress: Callable[[st
                             dtype=np.int32)
     term_of = term_of_word[corpus.tokens]
     group = np.repeat(np.arange(corpus.counts.size, dtype=np.int32), corpus.counts.ravel())
-    kept = term_of >= 0
-    term_of, group = term_of[kept], group[kept]
-    del kept
+    indexed = term_of >= 0  # not a word lunr's pipeline drops
+    term_of, group = term_of[indexed], group[indexed]
+    del indexed
     seen, first_seen = np.unique(term_of, return_index=True)
     in_order = seen[np.argsort(first_seen)]
     renumbered = np.empty(len(term_numbers), dtype=np.int32)

@@ -9,10 +9,12 @@ from pathlib import Path
 import bibtexparser
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from bibtexparser import middlewares
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-from generator.citations import Work, bibtex_entry, citation_keys, csl_item, ris_record
+from generator.citations import Work, bibtex_entry, citation_keys, csl_item, ris_record, short_description
 from generator.markdown import MarkdownRenderer
 from generator.pipeline import BuildOptions, build, load_site
 from generator.records import Paper
@@ -281,3 +283,11 @@ def test_copy_button_copies_the_bibtex(sample_site: BuiltSite, page: object) -> 
     copied = page.evaluate("navigator.clipboard.readText()")  # type: ignore[attr-defined]
     assert copied == (sample_site.output / "papers" / "2405.16537" / "cite.bib").read_text(encoding="utf-8")
     assert page.page_errors == []  # type: ignore[attr-defined]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \t\n\u00a0\u2003é"), max_size=2000), st.integers(min_value=1, max_value=300))
+def test_a_short_description_is_the_whole_text_collapsed_then_cut_at_a_word(text: str, limit: int) -> None:
+    collapsed = " ".join(text.split())
+    expected = collapsed if len(collapsed) <= limit else collapsed[:limit].rsplit(" ", 1)[0] + "…"
+    assert short_description(text, limit) == expected

@@ -11,7 +11,7 @@ from generator.search import document_order
 from generator.pipeline import load_site, search_documents
 from generator.markdown import MarkdownRenderer
 from generator.urls import Urls
-from generator.views import make_paper_view, render_paper
+from generator.views import make_paper_views, render_paper
 from tests.conftest import SAMPLE_CONTENT, BuiltSite
 from tests.test_search_index import assert_parity
 
@@ -25,7 +25,8 @@ def sample_documents():  # type: ignore[no-untyped-def]
     loaded = load_site(SAMPLE_CONTENT)
     urls = Urls.for_config(loaded.config)
     renderer = MarkdownRenderer()
-    views = {pid: make_paper_view(p, render_paper(p, renderer), loaded.site, urls) for pid, p in loaded.site.papers.items()}
+    papers = loaded.site.papers.values()
+    views = make_paper_views(papers, {p.id: render_paper(p, renderer) for p in papers}, loaded.site, urls)
     return search_documents(loaded.site, views, urls)
 
 
