@@ -13,8 +13,10 @@ import pytest
 from generator.config import SiteConfig, TagConfig
 from generator.ids import paper_slug
 from generator.pipeline import BuildOptions, build
+from generator.plan import shown_page_numbers
 from generator.records import Paper
 from generator.site import build_site
+from tests.nu_checker import nu_errors
 
 CONFIG = SiteConfig(title="T", base_url="https://example.org/")
 
@@ -136,3 +138,35 @@ def test_tag_and_author_pages_are_paginated(tmp_path: Path) -> None:
         assert second.xpath("//nav[@class='pagination']/a[@rel='next']/@href") == [f"/sub/{listing}/page/3/"]
         assert second.xpath("//nav[@class='pagination']//span[@aria-current='page']/text()") == ["2"]
         assert re.search(r"\(page 2 of 3\)", second.findtext(".//title"))
+
+
+def test_a_long_listing_links_its_ends_and_the_pages_around_the_current_one(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    (content / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/"\npapers_per_page = 1\n')
+    for n in range(20):
+        paper_id = f"2503.100{n:02d}"
+        (content / "papers" / f"{paper_id}.md").write_text(RECORD.format(id=paper_id, n=n, date=f"2025-03-{n + 1:02d}"))
+    output = tmp_path / "out"
+    build(BuildOptions(content_dir=content, output_dir=output))
+
+    tenth = lxml.html.parse(str(output / "tags/llm/page/10/index.html")).getroot()
+    items = [item.text_content().strip() for item in tenth.xpath("//nav[@class='pagination']/ul/li")]
+    assert items == ["1", "2", "…", "7", "8", "9", "10", "11", "12", "13", "…", "19", "20"]
+    links = tenth.xpath("//nav[@class='pagination']/ul/li/a/@href")
+    assert links[:2] == ["/tags/llm/", "/tags/llm/page/2/"] and links[-1] == "/tags/llm/page/20/"
+    assert tenth.xpath("//nav[@class='pagination']//span[@aria-current='page']/text()") == ["10"]
+    assert nu_errors([output / "tags/llm/page/10/index.html"]) == []
+
+
+@pytest.mark.parametrize(("number", "total", "shown"), [
+    (1, 1, [1]),
+    (5, 11, list(range(1, 12))),  # few pages: all of them
+    (1, 12, [1, 2, 3, 4, None, 11, 12]),
+    (5, 12, [1, 2, 3, 4, 5, 6, 7, 8, None, 11, 12]),
+    (6, 12, list(range(1, 13))),  # a single page left out shows as itself
+    (120, 240, [1, 2, None, 117, 118, 119, 120, 121, 122, 123, None, 239, 240]),
+    (240, 240, [1, 2, None, 237, 238, 239, 240]),
+])
+def test_shown_page_numbers(number: int, total: int, shown: list[int | None]) -> None:
+    assert shown_page_numbers(number, total) == shown
