@@ -459,16 +459,19 @@ def shared_terms(matrix: TextMatrix, firsts: np.ndarray, seconds: np.ndarray,
     # One row per pair, non-zero only on the terms both papers hold.
     products = sparse.csr_matrix(matrix.rows[firsts].multiply(matrix.rows[seconds]))
     products.eliminate_zeros()
-    pair_of_entry = np.repeat(np.arange(len(firsts)), np.diff(products.indptr))
-    # Heaviest first within each pair; columns are in alphabetical order of their terms, so ties go alphabetically.
-    order = np.lexsort((products.indices, -products.data, pair_of_entry))
-    columns = products.indices[order].tolist()
+    pair_of_entry = np.repeat(np.arange(len(firsts), dtype=np.int64), np.diff(products.indptr))
+    # Heaviest first within each pair, in one sort of integer keys: the bits of a positive float32
+    # are in the order of its value. The sort is stable and each pair's columns are in
+    # alphabetical order of their terms, so ties go alphabetically.
+    heaviest_first = np.uint32(0xFFFFFFFF) - products.data.astype(np.float32, copy=False).view(np.uint32)
+    order = np.argsort((pair_of_entry << 32) | heaviest_first, kind="stable")
+    columns = products.indices[order]
+    bounds = products.indptr.tolist()
     terms = matrix.terms
     explanations: list[tuple[str, ...]] = []
-    for pair in range(len(firsts)):
+    for start, end in zip(bounds, bounds[1:]):
         chosen: list[str] = []
-        for column in columns[products.indptr[pair]:products.indptr[pair + 1]]:
-            term = str(terms[column])
+        for term in terms[columns[start:end]].tolist():
             # `self-supervised` explains as much as `self-supervised`, `self`, `supervised`.
             if not any(term in other.split("-") or other in term.split("-") for other in chosen):
                 chosen.append(term)

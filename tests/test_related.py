@@ -11,8 +11,8 @@ from generator import related, stop_words
 from generator.corpus import generate_corpus
 from generator.pipeline import RANKING_FILE, TERM_COUNTS_FILE, BuildOptions, build, load_site
 from generator.related import (CANDIDATE_TERMS, MAX_DOCUMENT_SHARE, Ranking, TextMatrix, best_candidates,
-                               heaviest_terms, paper_text, rank_related, related_papers, row_digests, vectorize,
-                               words)
+                               heaviest_terms, paper_text, rank_related, related_papers, row_digests, shared_terms,
+                               vectorize, words)
 from tests.conftest import SAMPLE_CONTENT, BuiltSite
 
 MEDICAL_TAG = "medical-imaging"
@@ -60,6 +60,36 @@ def test_shared_terms_come_from_both_papers(sample_site: BuiltSite) -> None:
             theirs = set(words(f"{other.title} {other.abstract}"))
             assert set(terms) <= own & theirs, (paper.slug, other.slug, terms)
 
+
+
+def test_shared_terms_are_the_heaviest_products_of_the_pair_heaviest_first() -> None:
+    import numpy as np
+
+    texts = {
+        "a": "quokka wombat numbat dingo wallaby self-supervised platypus",
+        "b": "quokka wombat numbat dingo wallaby self-supervised supervised koala",
+        "c": "wallaby wallaby dingo emu",
+        "d": "numbat emu cassowary",
+        "e": "quokka quokka quokka lyrebird",
+    }
+    matrix = vectorize(texts)
+    dense = matrix.rows.toarray()
+    pairs = [(0, 1), (1, 0), (0, 2), (1, 3), (0, 4), (2, 3)]
+
+    def expected(first: int, second: int) -> tuple[str, ...]:
+        weights = dense[first] * dense[second]
+        chosen: list[str] = []
+        for column in sorted(np.flatnonzero(weights), key=lambda c: (-weights[c], matrix.terms[c])):
+            term = matrix.terms[column]
+            if not any(term in other.split("-") or other in term.split("-") for other in chosen) and len(chosen) < 3:
+                chosen.append(term)
+        return tuple(chosen)
+
+    got = shared_terms(matrix, np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
+    assert got == [expected(*pair) for pair in pairs]
+    # `self`, `self-supervised` and `wombat` weigh the same for this pair: ties go alphabetically, and
+    # `self-supervised` adds nothing to `supervised` and `self`.
+    assert got[0] == ("supervised", "self", "wombat")
 
 TOPICS = {
     "heart-a": "Cardiac MRI segmentation of the left ventricle with a convolutional network for heart disease.",
