@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import quote
 
 from .frozen import frozen
@@ -122,9 +122,21 @@ def make_paper_views(papers: Iterable[Paper], rendered: Mapping[str, RenderedPap
                      urls: Urls) -> dict[str, PaperView]:
     """The view of each paper, by id. The link to an author's or a tag's page is made once and
     shared by every view that shows it: 100,000 papers hold some 600,000 such links."""
-    authors = {name: Link(name, urls.author(slug)) for name, slug in site.author_slugs.items()}
-    tags = {name: Link(name, urls.tag(slug)) for name, slug in site.tag_slugs.items()}
+    authors = _Links(lambda name: urls.author(site.author_slugs[name]))
+    tags = _Links(lambda name: urls.tag(site.tag_slugs[name]))
     return {paper.id: _paper_view(paper, rendered[paper.id], authors, tags, urls) for paper in papers}
+
+
+class _Links(dict[str, Link]):
+    """Name -> the link to its page, made when first asked for."""
+
+    def __init__(self, page_url: Callable[[str], str]) -> None:
+        super().__init__()
+        self.page_url = page_url
+
+    def __missing__(self, name: str) -> Link:
+        link = self[name] = Link(name, self.page_url(name))
+        return link
 
 
 def make_paper_view(paper: Paper, rendered: RenderedPaper, site: Site, urls: Urls) -> PaperView:
