@@ -118,15 +118,21 @@ def card_ids(page: Path) -> list[str]:
     return lxml.html.parse(str(page)).getroot().xpath("//main//article[@class='paper-card']/@data-paper-id")
 
 
-def test_tag_and_author_pages_are_paginated(tmp_path: Path) -> None:
+def build_listing(tmp_path: Path, papers: int, per_page: int, base_url: str) -> Path:
+    """The output of a site of `papers` papers, one a day from 2025-03-01, all by one author with one tag."""
     content = tmp_path / "content"
     (content / "papers").mkdir(parents=True)
-    (content / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/sub/"\npapers_per_page = 2\n')
-    for n in range(5):
-        paper_id = f"2503.1000{n}"
-        (content / "papers" / f"{paper_id}.md").write_text(RECORD.format(id=paper_id, n=n, date=f"2025-03-1{n}"))
+    (content / "site.toml").write_text(f'title = "T"\nbase_url = "{base_url}"\npapers_per_page = {per_page}\n')
+    for n in range(papers):
+        paper_id = f"2503.100{n:02d}"
+        (content / "papers" / f"{paper_id}.md").write_text(RECORD.format(id=paper_id, n=n, date=f"2025-03-{n + 1:02d}"))
     output = tmp_path / "out"
     build(BuildOptions(content_dir=content, output_dir=output))
+    return output
+
+
+def test_tag_and_author_pages_are_paginated(tmp_path: Path) -> None:
+    output = build_listing(tmp_path, 5, 2, "https://example.org/sub/")
 
     for listing in ("tags/llm", "authors/ada-lovelace"):
         pages = [output / listing / "index.html", output / listing / "page/2/index.html", output / listing / "page/3/index.html"]
@@ -141,14 +147,7 @@ def test_tag_and_author_pages_are_paginated(tmp_path: Path) -> None:
 
 
 def test_a_long_listing_links_its_ends_and_the_pages_around_the_current_one(tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    (content / "papers").mkdir(parents=True)
-    (content / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/"\npapers_per_page = 1\n')
-    for n in range(20):
-        paper_id = f"2503.100{n:02d}"
-        (content / "papers" / f"{paper_id}.md").write_text(RECORD.format(id=paper_id, n=n, date=f"2025-03-{n + 1:02d}"))
-    output = tmp_path / "out"
-    build(BuildOptions(content_dir=content, output_dir=output))
+    output = build_listing(tmp_path, 20, 1, "https://example.org/")
 
     tenth = lxml.html.parse(str(output / "tags/llm/page/10/index.html")).getroot()
     items = [item.text_content().strip() for item in tenth.xpath("//nav[@class='pagination']/ul/li")]
