@@ -23,9 +23,9 @@ from lunr.tokenizer import Tokenizer
 
 from generator import search
 from generator.search import (
-    Tokeniser,
     SEARCH_FIELDS,
     SearchDocument,
+    Tokeniser,
     build_search_files,
     build_term_index,
     document_order,
