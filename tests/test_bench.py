@@ -34,6 +34,8 @@ def test_bench_prints_every_figure(tmp_path: Path) -> None:
     assert rendered["warm rebuild, nothing changed"] == 0
     assert 0 < rendered["one abstract changed"] < 50
     assert "search index build (cold)" in out and "output" in out and "import of 200 JSON lines" in out
+    assert re.search(r"cold build steps: load [\d.]+s, .*render [\d.]+s", out)
+    assert re.search(r"steps after one abstract changed: load [\d.]+s, .*render [\d.]+s", out)
     assert re.search(r"first two-word query .* KB gzip", out)
     assert re.search(r"MB in \d+ files; the Pages artifact is a [\d.]+ MB tar .*, stored as [\d.]+ MB compressed", out)
     assert re.search(r"preview server, .*\(median of 2\): abstract \d+ ms, title \d+ ms; a base template edit [\d.]+ s", out)
