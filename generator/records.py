@@ -305,14 +305,13 @@ def record_files(content_dir: Path) -> tuple[list[Path], list[ContentError]]:
     for entry in sorted(os.scandir(papers_dir), key=lambda e: e.name):
         if not is_record_file(entry.name):
             continue
-        path = Path(entry.path)
         if entry.is_symlink():
-            error = link_leaving(path, root)
+            error = link_leaving(Path(entry.path), root)
             if error:
                 errors.append(error)
                 continue
-        if path.is_file():
-            files.append(path)
+        if entry.is_file():  # from the folder listing: no stat call, but for a link
+            files.append(Path(entry.path))
     return files, errors
 
 
@@ -394,7 +393,7 @@ def check_identities(papers: list[Paper]) -> tuple[list[Paper], list[ContentErro
 
 
 def _file_stem(paper: Paper) -> str:
-    return Path(paper.source).name[: -len(RECORD_SUFFIX)]
+    return os.path.basename(paper.source)[: -len(RECORD_SUFFIX)]
 
 
 def field_line(source: str, name: str) -> int | None:
