@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .records import Paper
 from .related import RelatedMatch
+from .search import FileKey
 from .views import RenderedPaper
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ class BuildCache:
     """Output path -> fingerprint of what was written there."""
     search_key: str = ""
     """Hash of the search documents the files in `search_files` were built from."""
-    search_files: list[str] = field(default_factory=list)
+    search_files: dict[str, FileKey] = field(default_factory=dict)
+    """Each file of `search/` (by path in it) -> what it was encoded from, and its bytes' hash."""
     related_key: str = ""
     """Hash of the texts `related` was computed from."""
     related: dict[str, tuple[RelatedMatch, ...]] = field(default_factory=dict)

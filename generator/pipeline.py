@@ -29,7 +29,7 @@ from .newsletter import email_paths, render_day_email_files
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
 from .records import Paper, load_records, record_key
 from .related import Ranking, RelatedMatch, paper_text, rank_related, vectorize
-from .search import KeptTokens, SearchDocument, Tokeniser, build_search_files
+from .search import FileKey, KeptTokens, SearchDocument, SearchFiles, Tokeniser, make_search_files
 from .page_renderer import render_changed_pages
 from .parallel import ChildTask, WorkerLost, fork_map, long_lived, mark_long_lived
 from .quick import SiteModel
@@ -419,9 +419,10 @@ class ChildStep(Generic[StepResult]):
             self.child.stop()
 
 
-class SearchJob(ChildStep[dict[str, bytes]]):
+class SearchJob(ChildStep[SearchFiles]):
     """The search data: kept as it is in `output/` until a document changes (most edits of notes
-    leave it alone), else built in a child process while this one goes on."""
+    leave it alone), else built in a child process while this one goes on, which encodes again
+    only the files whose data changed."""
 
     name = "search"
 
@@ -432,18 +433,26 @@ class SearchJob(ChildStep[dict[str, bytes]]):
         self.key = Fingerprints("").of(docs, shard_threshold)
         paths = [f"search/{name}" for name in cache.search_files]
         if not (cache.search_key == self.key and paths and all(writer.keep(path) for path in paths)):
-            self.start(lambda progress: compute_search(docs, shard_threshold, cache_dir, progress), len(docs))
+            previous = cache.search_files
+            # `holds` answers from the listing of `output/` made before the fork, as `keep` does below.
+            in_place = lambda name: writer.holds(f"search/{name}")  # noqa: E731
+            self.start(lambda progress: compute_search(docs, shard_threshold, cache_dir, progress, previous, in_place),
+                       len(docs))
 
     def write(self, writer: OutputWriter, progress: Progress | None = None) -> None:
         """Stage the new search data, if it was made again."""
         if self.child is None:
             return
         files = self.finish(progress)
-        for name, data in files.items():
+        for name, data in files.made.items():
             path = f"search/{name}"
             if not writer.is_planned(path):  # kept above before a missing file was found
                 writer.write(path, data)
-        self.cache.search_key, self.cache.search_files = self.key, sorted(files)
+        for name in files.unchanged:
+            path = f"search/{name}"
+            if not writer.is_planned(path):
+                writer.keep(path)
+        self.cache.search_key, self.cache.search_files = self.key, files.keys
 
 
 class RelatedJob(ChildStep[dict[str, tuple[RelatedMatch, ...]]]):
@@ -472,13 +481,15 @@ TOKENS_FILE = "search-tokens.pickle"
 
 
 def compute_search(docs: list[SearchDocument], shard_threshold: int, cache_dir: Path | None,
-                   progress: Progress | None) -> dict[str, bytes]:
+                   progress: Progress | None, previous: dict[str, FileKey],
+                   in_place: Callable[[str], bool]) -> SearchFiles:
     """The search data, splitting into words only the documents that changed since the last build
-    and stemming only the words it did not see (tokenising is most of the work); the tokens are
-    kept by the process that computes them."""
+    and stemming only the words it did not see (tokenising is most of the work), and encoding only
+    the files whose data changed; the tokens are kept by the process that computes them."""
     kept = load_side_cache(cache_dir, TOKENS_FILE).get("tokens")
     tokeniser = Tokeniser(kept if isinstance(kept, KeptTokens) else None)
-    files = build_search_files(docs, shard_threshold=shard_threshold, progress=progress, tokeniser=tokeniser)
+    files = make_search_files(docs, shard_threshold=shard_threshold, progress=progress, tokeniser=tokeniser,
+                              previous=previous, in_place=in_place)
     save_side_cache(cache_dir, TOKENS_FILE, {"tokens": tokeniser.kept})
     return files
 

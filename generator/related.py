@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from .frozen import frozen
+from .hashing import GOLDEN, mix64, run_sums
 from .parallel import fork_map
 from .stop_words import ENGLISH_STOP_WORDS
 
@@ -352,8 +353,7 @@ DIGEST_ROWS = 8192
 
 def row_digests(matrix: TextMatrix) -> np.ndarray:
     """A 64-bit digest of each row's terms and their weights, the same whatever the columns'
-    order: two rows with equal digests hold the same vector, but for odds of one in 2^64.
-    Each (term, weight) is mixed into one number (splitmix64's finaliser) and a row's are added up."""
+    order (see `hashing`): each (term, weight) is mixed into one number and a row's are added up."""
     import numpy as np
 
     rows = matrix.rows
@@ -363,18 +363,9 @@ def row_digests(matrix: TextMatrix) -> np.ndarray:
     for first in range(0, rows.shape[0], DIGEST_ROWS):
         bounds = rows.indptr[first:first + DIGEST_ROWS + 1]
         start, stop = int(bounds[0]), int(bounds[-1])
-        mixed = term_digests[rows.indices[start:stop]] ^ (rows.data[start:stop].view(np.uint32).astype(np.uint64)
-                                                          * np.uint64(0x9E3779B97F4A7C15))
-        mixed ^= mixed >> np.uint64(30)
-        mixed *= np.uint64(0xBF58476D1CE4E5B9)
-        mixed ^= mixed >> np.uint64(27)
-        mixed *= np.uint64(0x94D049BB133111EB)
-        mixed ^= mixed >> np.uint64(31)
-        # Each row's sum (modulo 2^64) as the difference of two running sums; an empty row's is 0.
-        running = np.zeros(stop - start + 1, dtype=np.uint64)
-        np.cumsum(mixed, out=running[1:])
-        offsets = bounds - start
-        digests[first:first + len(offsets) - 1] = running[offsets[1:]] - running[offsets[:-1]]
+        mixed = mix64(term_digests[rows.indices[start:stop]] ^ (rows.data[start:stop].view(np.uint32).astype(np.uint64)
+                                                                * np.uint64(GOLDEN)))
+        digests[first:first + len(bounds) - 1] = run_sums(mixed, bounds - start)
     return digests
 
 

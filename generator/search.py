@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import math
+import pickle
 import re
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -41,6 +42,7 @@ from lunr.token import Token
 from lunr.tokenizer import SEPARATOR_CHARS
 
 from .frozen import frozen
+from .hashing import GOLDEN, mix64, run_sums
 
 if TYPE_CHECKING:
     import numpy as np
@@ -250,6 +252,22 @@ class TermIndex:
         first = bounds[0]
         pairs = self.pairs[2 * first:2 * bounds[-1]].tolist()
         return [pairs[2 * (a - first):2 * (b - first)] for a, b in zip(bounds, bounds[1:])]
+
+    def posting_digests(self) -> np.ndarray:
+        """A 64-bit digest of each term's postings (see `hashing`): each posting's document
+        gap and score, mixed with its field and its place among the term's postings."""
+        import numpy as np
+
+        fields = len(FIELD_NAMES)
+        term_starts = self.starts[::fields]
+        count = int(term_starts[-1])
+        # Each posting's field and place, from where each (term, field) list begins.
+        field = np.repeat(np.tile(np.arange(fields, dtype=np.uint64), len(self.terms)), np.diff(self.starts))
+        place = np.arange(count, dtype=np.uint64) - np.repeat(term_starts[:-1], np.diff(term_starts)).astype(np.uint64)
+        pair = self.pairs.view(np.uint32).astype(np.uint64)
+        mixed = mix64((pair[0::2] << np.uint64(32)) | pair[1::2])
+        mixed += place * np.uint64(GOLDEN) + field
+        return run_sums(mix64(mixed), term_starts)
 
     def posting_counts(self) -> list[int]:
         """Postings of each term, over all fields."""
@@ -498,6 +516,39 @@ def build_search_files(
     build kept (see `build_term_index`).
     """
     del workers
+    return make_search_files(docs, shard_threshold=shard_threshold, progress=progress, tokeniser=tokeniser).made
+
+
+@frozen
+class FileKey:
+    """What one search file was made from, and what it holds."""
+
+    source: str
+    """A hash of the data the file is encoded from."""
+    content: str
+    """A hash of the file's bytes."""
+
+
+@dataclass
+class SearchFiles:
+    made: dict[str, bytes]
+    """The files encoded by this build, by path in `search/`."""
+    unchanged: list[str]
+    """Files left out of `made`: made from the same data as last time, and still in place."""
+    keys: dict[str, FileKey]
+    """Every file's key, for the next build."""
+
+
+def make_search_files(
+    docs: Sequence[SearchDocument], *, shard_threshold: int = 2000,
+    progress: Callable[[str, int, int], None] | None = None, tokeniser: Tokeniser | None = None,
+    previous: dict[str, FileKey] | None = None, in_place: Callable[[str], bool] = lambda path: False,
+) -> SearchFiles:
+    """The files of `build_search_files`, encoding again only the shards and document chunks whose data
+    changed since the build that made `previous` (most of them, after most edits, are the same);
+    `in_place(path)` says whether a file of that build is still there to keep."""
+    import numpy as np
+
     ordered = document_order(docs)
     _check_unique(ordered)
     index = build_term_index([lunr_document(d) for d in ordered], progress, tokeniser)
@@ -507,26 +558,46 @@ def build_search_files(
     else:
         groups = partition_terms(_term_sizes(index), SHARD_TARGET_BYTES)
 
-    files: dict[str, bytes] = {}
+    result = SearchFiles({}, [], {})
+
+    def add(path: str, source: str, encode: Callable[[], bytes]) -> None:
+        """Encode the file, unless it would be made from the same data as the one in place."""
+        before = (previous or {}).get(path)
+        if before is not None and before.source == source and in_place(path):
+            result.unchanged.append(path)
+            result.keys[path] = before
+        else:
+            data = result.made[path] = encode()
+            result.keys[path] = FileKey(source, _hash(data))
+
     keys = sorted(groups)
+    postings = index.posting_digests()
     for number, key in enumerate(keys):
-        files[f"shards/{number}.json"] = _dumps({"terms": [shard_entry(index, numbers[t]) for t in sorted(groups[key])]})
+        terms = [numbers[term] for term in sorted(groups[key])]
+        # The shard's terms, their lunr indices and their postings are what it is encoded from.
+        source = _hash("\0".join(index.terms[n] for n in terms).encode("utf-8", "surrogatepass") +
+                       np.array(terms, dtype=np.int64).tobytes() + postings[terms].tobytes())
+        add(f"shards/{number}.json", source, lambda terms=terms: _dumps({"terms": [shard_entry(index, n) for n in terms]}))
     chunks = math.ceil(len(ordered) / DOC_CHUNK)
     for number in range(chunks):
         chunk = ordered[number * DOC_CHUNK : (number + 1) * DOC_CHUNK]
-        files[f"docs/{number}.json"] = _dumps([display_record(d) for d in chunk])
+        add(f"docs/{number}.json", _hash(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)),
+            lambda chunk=chunk: _dumps([display_record(d) for d in chunk]))
     buckets = max(1, math.ceil(len(ordered) / IDS_PER_BUCKET))
     by_bucket: dict[int, dict[str, int]] = {b: {} for b in range(buckets)}
     for number, doc in enumerate(ordered):
         by_bucket[id_bucket(doc.ref, buckets)][doc.ref] = number
     for bucket, ids in by_bucket.items():
-        files[f"ids/{bucket}.json"] = _dumps(ids)
-    files["facets.json"] = _dumps(facet_table(ordered))
+        data = _dumps(ids)
+        add(f"ids/{bucket}.json", _hash(data), lambda data=data: data)  # small: always made, kept when the same
+    facets = _dumps(facet_table(ordered))
+    add("facets.json", _hash(facets), lambda: facets)
 
+    # The build's version changes with any file's bytes: a hash of their hashes.
     digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.encode() + b"\0" + files[path] + b"\0")
-    files["manifest.json"] = _dumps(
+    for path in sorted(result.keys):
+        digest.update(path.encode() + b"\0" + result.keys[path].content.encode() + b"\0")
+    manifest = _dumps(
         {
             "format": FORMAT_VERSION,
             "lunr": "2.3.9",
@@ -538,8 +609,15 @@ def build_search_files(
             "shards": keys,
         }
     )
-    logger.debug("search: %d documents, %d terms, %d shards", len(ordered), len(index.terms), len(keys))
-    return files
+    result.made["manifest.json"] = manifest
+    result.keys["manifest.json"] = FileKey("", _hash(manifest))
+    logger.debug("search: %d documents, %d terms, %d shards, %d files kept", len(ordered), len(index.terms),
+                 len(keys), len(result.unchanged))
+    return result
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _term_sizes(index: TermIndex) -> dict[str, int]:
@@ -560,6 +638,9 @@ __all__: list[str] = [
     "SearchDocument",
     "Tokeniser",
     "build_search_files",
+    "make_search_files",
+    "SearchFiles",
+    "FileKey",
     "lunr_document",
     "document_order",
     "build_term_index",

@@ -29,6 +29,7 @@ from generator.search import (
     build_search_files,
     build_term_index,
     document_order,
+    make_search_files,
     id_bucket,
     lunr_document,
     partition_terms,
@@ -235,6 +236,57 @@ def test_search_data_built_again_after_each_of_a_series_of_edits_is_what_a_first
         assert set(tokeniser.kept.words) == {word for doc in docs for name, text in lunr_document(doc).items()
                                              if name != "ref" and text for word in search._SPLIT(text.lower())}
     assert len(words) > 1000 > len(tokeniser.kept.words)
+
+
+def test_search_files_encoded_again_only_where_their_data_changed_are_what_a_first_build_makes() -> None:
+    """Each build keeps the files whose data did not change since the one before and encodes the
+    rest: the folder it leaves must be, file for file, what a first build writes."""
+    docs = generated_docs(300)
+    made = make_search_files(docs, shard_threshold=100)
+    folder, keys = dict(made.made), made.keys
+    assert not made.unchanged and folder == build_search_files(docs, shard_threshold=100)
+    first_word = lambda text: text.split()[0]  # noqa: E731
+    edits = [
+        lambda d: [dataclasses.replace(d[7], abstract=f"{d[7].abstract} {first_word(d[7].abstract)}"), *d[:7], *d[8:]],  # a score
+        lambda d: [dataclasses.replace(d[5], abstract=d[5].abstract + " quokkaology"), *d[:5], *d[6:]],  # a new word
+        lambda d: [dataclasses.replace(d[40], title=d[40].title + "!"), *d[:40], *d[41:]],  # the display record only
+        lambda d: [dataclasses.replace(d[3], tags=(*d[3].tags, "Wombats"), tag_slugs=(*d[3].tag_slugs, "wombats")),
+                   *d[:3], *d[4:]],  # a facet
+        lambda d: [*d[:10], *d[11:]],  # a document gone: the numbers after it move
+        lambda d: d,  # nothing
+    ]
+    for edit in edits:
+        docs = edit(docs)
+        made = make_search_files(docs, shard_threshold=100, previous=keys, in_place=folder.__contains__)
+        assert made.unchanged and not set(made.unchanged) & set(made.made)
+        folder = {**{path: folder[path] for path in made.unchanged}, **made.made}
+        keys = made.keys
+        assert folder == build_search_files(docs, shard_threshold=100)
+    assert set(made.made) == {"manifest.json"}
+    # A file that is not in place is encoded again, whatever its key says.
+    del folder["facets.json"]
+    again = make_search_files(docs, shard_threshold=100, previous=keys, in_place=folder.__contains__)
+    assert "facets.json" in again.made and "facets.json" not in again.unchanged
+
+
+def test_a_terms_posting_digest_follows_its_order_fields_gaps_and_scores() -> None:
+    import numpy as np
+
+    def digest(postings_per_field: list[list[tuple[int, int]]]) -> int:
+        """The digest of one term whose fields hold these (gap, score) postings, after another term's."""
+        fields = [[(1, 500)], *[[] for _ in FIELDS[1:]]] + postings_per_field
+        starts = np.concatenate(([0], np.cumsum([len(postings) for postings in fields])))
+        pairs = np.array([value for postings in fields for pair in postings for value in pair], dtype=np.int32)
+        index = search.TermIndex(["other", "term"], starts, pairs)
+        return int(index.posting_digests()[1])
+
+    empty = [[] for _ in FIELDS]
+    base = digest([[(2, 700), (3, 800)], *empty[1:]])
+    assert base == digest([[(2, 700), (3, 800)], *empty[1:]])
+    assert base != digest([[(3, 800), (2, 700)], *empty[1:]])  # order
+    assert base != digest([[(2, 700), (3, 801)], *empty[1:]])  # a score
+    assert base != digest([[(2, 700), (4, 800)], *empty[1:]])  # a gap
+    assert base != digest([[(2, 700)], [(3, 800)], *empty[2:]])  # a field
 
 
 def test_scores_are_thousandths_that_read_back_exactly() -> None:

@@ -12,6 +12,9 @@ from generator.pipeline import load_site, search_documents
 from generator.markdown import MarkdownRenderer
 from generator.urls import Urls
 from generator.views import make_paper_views, render_paper
+from pathlib import Path
+
+from generator.pipeline import BuildOptions, build
 from tests.conftest import SAMPLE_CONTENT, BuiltSite
 from tests.test_search_index import assert_parity
 
@@ -35,6 +38,25 @@ def test_lunr_js_answers_the_sample_index_as_lunr_py(sample_site: BuiltSite) -> 
     out = assert_parity(document_order(docs), sample_site.output / "search", SAMPLE_QUERIES)
     hits = {row["query"]: row["hits"] for row in out["queries"]}
     assert hits["segmentation"] and hits["language models"] and not hits["zzzz"]
+
+
+def test_after_an_edit_the_search_files_are_a_first_builds_and_few_are_written(content_copy: Path,
+                                                                             tmp_path: Path) -> None:
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    build(BuildOptions(content_dir=content_copy, output_dir=output, cache_dir=cache))
+    record = content_copy / "papers" / "2405.16537.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("The remarkable generative", "The remarkable wombat"),
+                      encoding="utf-8")
+    edited = build(BuildOptions(content_dir=content_copy, output_dir=output, cache_dir=cache))
+    cold = tmp_path / "cold"
+    build(BuildOptions(content_dir=content_copy, output_dir=cold))
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+    assert files(output / "search") == files(cold / "search")
+    written = [path for path in edited.written if path.startswith("search/")]
+    assert "search/manifest.json" in written and len(written) < len(files(cold / "search")) / 2
 
 
 @pytest.mark.browser
