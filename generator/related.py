@@ -222,14 +222,18 @@ def normalize_rows(rows: sparse.csr_matrix) -> None:
 @dataclass(frozen=True)
 class Ranking:
     """Every row's related papers, and what lets the next ranking, after an edit, rank again
-    only the rows the edit can move (see `rows_an_edit_can_move`)."""
+    only the rows the edit can move (see `rows_an_edit_can_move`) and score again only the
+    candidates that changed of the rows it merely touches (see `_rescore_touched_rows`)."""
 
     matches: dict[str, tuple[RelatedMatch, ...]]
     ids: tuple[str, ...]
     row_digests: np.ndarray
     """A digest of each TF-IDF row ranked (see `row_digests`)."""
     candidates: sparse.csr_matrix
-    """Each row's candidates (see `best_candidates`), as the columns of a row."""
+    """Each row's candidates (see `best_candidates`) as the columns of a row, holding their
+    rough scores (float32, as sp_matmul_topn gave them)."""
+    cosines: np.ndarray
+    """The exact cosine of each entry of `candidates` (float32, aligned with its data)."""
     floors: np.ndarray
     """Each row's lowest rough score in its full list of candidates (itself included), or 0 when
     fewer papers share its heaviest terms than the list holds: a paper scoring below a row's
@@ -258,8 +262,9 @@ def rank_related(matrix: TextMatrix, *, limit: int = RELATED_LIMIT, duplicate_ab
     100,000 papers.
 
     Given the `previous` ranking (made with the same options), only the rows an edit
-    can move are ranked again; the others keep their matches, which are what ranking
-    them again would give, bit for bit.
+    can move are ranked again, and the rows it only touches through a changed candidate
+    have that candidate scored again; the others keep their matches. Each is what ranking
+    from scratch would give, bit for bit.
     """
     import numpy as np
     from scipy import sparse
@@ -267,57 +272,94 @@ def rank_related(matrix: TextMatrix, *, limit: int = RELATED_LIMIT, duplicate_ab
     count = len(matrix.ids)
     if count < 2 or matrix.rows.shape[1] == 0:
         return Ranking({paper_id: () for paper_id in matrix.ids}, matrix.ids, row_digests(matrix),
-                       sparse.csr_matrix((count, count), dtype=np.int8), np.zeros(count, dtype=np.float32))
+                       sparse.csr_matrix((count, count), dtype=np.float32), np.zeros(0, dtype=np.float32),
+                       np.zeros(count, dtype=np.float32))
     rows = matrix.rows
     heavy = heaviest_terms(rows, CANDIDATE_TERMS)
     postings = heavy.T.tocsr()  # term -> the papers where it is heavy
     candidates_per_row = min(CANDIDATES, count - 1)
     digests = row_digests(matrix)
-    moved = None if previous is None else rows_an_edit_can_move(previous, matrix.ids, digests, heavy)
-    selected = np.arange(count) if moved is None else moved
+    touched = None
+    if previous is not None and previous.ids == matrix.ids:
+        moved, touched = rows_an_edit_can_move(previous, digests, heavy)
+        rescored, failed = _rescore_touched_rows(previous, matrix, heavy, digests, touched, limit, min_score,
+                                                 duplicate_above)
+        selected = np.union1d(moved, failed)
+    else:
+        selected = np.arange(count)
 
     chunks = [selected[start:start + chunk_rows] for start in range(0, len(selected), chunk_rows)]
 
-    def chunk_matches(index: int) -> tuple[int, list[tuple[str, tuple[RelatedMatch, ...]]], sparse.csr_matrix, np.ndarray]:
-        """The related papers of the rows of one chunk, their candidates and floors; runs in a worker process."""
+    def chunk_matches(index: int) -> tuple[int, list[tuple[str, tuple[RelatedMatch, ...]]], sparse.csr_matrix,
+                                           np.ndarray, np.ndarray]:
+        """The related papers of the rows of one chunk, their candidates, cosines and floors; runs in a worker process."""
         chunk = chunks[index]
         candidates, floors = best_candidates(heavy, postings, chunk, candidates_per_row)
-        all_rows = chunk[np.repeat(np.arange(len(chunk)), np.diff(candidates.indptr))]
-        all_columns = candidates.indices
-        # Exact cosines of (row, candidate) pairs: row-wise dot products of two gathered matrices.
-        exact = np.asarray(rows[all_rows].multiply(rows[all_columns]).sum(axis=1)).ravel()
-        wanted = (exact >= min_score) & (exact <= duplicate_above)
-        all_rows, all_columns, scores = all_rows[wanted], all_columns[wanted], np.round(exact[wanted].astype(np.float64), 4)
-        # Best first within each row; ids are sorted, so ties go to the lower column, the smaller id.
-        order = np.lexsort((all_columns, -scores, all_rows))
-        all_rows, all_columns, scores = all_rows[order], all_columns[order], scores[order]
-        first_of_row = np.searchsorted(all_rows, all_rows)
-        top = np.arange(len(all_rows)) - first_of_row < limit
-        all_rows, all_columns, scores = all_rows[top], all_columns[top], scores[top]
-        explanations = shared_terms(matrix, all_rows, all_columns)
-        matches: dict[int, list[RelatedMatch]] = {row: [] for row in chunk.tolist()}
-        for row, column, score, terms in zip(all_rows.tolist(), all_columns.tolist(), scores.tolist(), explanations):
-            matches[row].append(RelatedMatch(matrix.ids[column], score, terms))
-        columns_only = sparse.csr_matrix((np.ones(len(candidates.indices), dtype=np.int8), candidates.indices,
-                                          candidates.indptr), shape=candidates.shape)
-        columns_only.sort_indices()  # sp_matmul_topn leaves them in the order of their scores
-        return index, [(matrix.ids[row], tuple(found)) for row, found in matches.items()], columns_only, floors
+        chunk_rows_of = chunk[np.repeat(np.arange(len(chunk)), np.diff(candidates.indptr))]
+        cosines = exact_cosines(rows, chunk_rows_of, candidates.indices)
+        # Kept with each row's candidates in column order: sp_matmul_topn leaves them in the order of their scores.
+        order = np.lexsort((candidates.indices, chunk_rows_of))
+        kept = sparse.csr_matrix((candidates.data[order], candidates.indices[order], candidates.indptr),
+                                 shape=candidates.shape)
+        found = best_matches(matrix, chunk_rows_of, candidates.indices, cosines, limit, min_score, duplicate_above)
+        return index, found, kept, cosines[order], floors
 
     result: dict[str, tuple[RelatedMatch, ...]] = (
         {paper_id: () for paper_id in matrix.ids} if previous is None else dict(previous.matches))
-    blocks: list[sparse.csr_matrix] = [sparse.csr_matrix((0, count), dtype=np.int8)] * len(chunks)
+    blocks: list[sparse.csr_matrix] = [sparse.csr_matrix((0, count), dtype=np.float32)] * len(chunks)
+    block_cosines: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(chunks)
     floors: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(chunks)
-    for done, (index, found, candidates, chunk_floors) in enumerate(fork_map(chunk_matches, range(len(chunks))), 1):
+    for done, (index, found, candidates, cosines, chunk_floors) in enumerate(fork_map(chunk_matches, range(len(chunks))), 1):
         result.update(found)
-        blocks[index], floors[index] = candidates, chunk_floors
+        blocks[index], block_cosines[index], floors[index] = candidates, cosines, chunk_floors
         if progress:
             progress("related", min(done * chunk_rows, len(selected)), len(selected))
     # Chunks finish in any order; their rows are put back in the order of `selected`.
-    ranked = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, count), dtype=np.int8)
+    ranked = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, count), dtype=np.float32)
+    ranked_cosines = np.concatenate(block_cosines) if block_cosines else np.zeros(0, dtype=np.float32)
     new_floors = np.concatenate(floors) if floors else np.zeros(0, dtype=np.float32)
-    if previous is not None and moved is not None:  # both, for the type checker
-        ranked, new_floors = _with_rows_replaced(previous, selected, ranked, new_floors)
-    return Ranking(result, matrix.ids, digests, ranked, new_floors)
+    if previous is None or touched is None:
+        return Ranking(result, matrix.ids, digests, ranked, ranked_cosines, new_floors)
+    result.update(rescored.matches)
+    merged, merged_cosines, merged_floors = _with_rows_replaced(rescored, selected, ranked, ranked_cosines, new_floors)
+    return Ranking(result, matrix.ids, digests, merged, merged_cosines, merged_floors)
+
+
+def exact_cosines(rows: sparse.csr_matrix, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """The cosine of each (first, second) pair of rows: row-wise dot products of two gathered matrices.
+    Each pair's value depends on its two rows alone, whatever else is computed with it."""
+    import numpy as np
+
+    return np.asarray(rows[firsts].multiply(rows[seconds]).sum(axis=1), dtype=np.float32).ravel()
+
+
+def best_matches(matrix: TextMatrix, firsts: np.ndarray, seconds: np.ndarray, cosines: np.ndarray, limit: int,
+                 min_score: float, duplicate_above: float,
+                 known: Callable[[int, int], tuple[str, ...] | None] = lambda first, second: None,
+                 ) -> list[tuple[str, tuple[RelatedMatch, ...]]]:
+    """The related papers of each row in `firsts` (every row with a pair, even those left with none):
+    its best `limit` pairs by cosine, with the terms that explain them (`known` gives those it
+    already has)."""
+    import numpy as np
+
+    wanted = (cosines >= min_score) & (cosines <= duplicate_above)
+    kept_firsts, kept_seconds = firsts[wanted], seconds[wanted]
+    scores = np.round(cosines[wanted].astype(np.float64), 4)
+    # Best first within each row; ids are sorted, so ties go to the lower column, the smaller id.
+    order = np.lexsort((kept_seconds, -scores, kept_firsts))
+    kept_firsts, kept_seconds, scores = kept_firsts[order], kept_seconds[order], scores[order]
+    first_of_row = np.searchsorted(kept_firsts, kept_firsts)
+    top = np.arange(len(kept_firsts)) - first_of_row < limit
+    kept_firsts, kept_seconds, scores = kept_firsts[top], kept_seconds[top], scores[top]
+    explained: list[tuple[str, ...] | None] = [known(first, second) for first, second
+                                               in zip(kept_firsts.tolist(), kept_seconds.tolist())]
+    missing = [position for position, terms in enumerate(explained) if terms is None]
+    for position, terms in zip(missing, shared_terms(matrix, kept_firsts[missing], kept_seconds[missing])):
+        explained[position] = terms
+    matches: dict[int, list[RelatedMatch]] = {row: [] for row in np.unique(firsts).tolist()}
+    for row, column, score, terms in zip(kept_firsts.tolist(), kept_seconds.tolist(), scores.tolist(), explained):
+        matches[row].append(RelatedMatch(matrix.ids[column], score, terms or ()))
+    return [(matrix.ids[row], tuple(found)) for row, found in matches.items()]
 
 
 ROUGH_SCORE_SLACK = 1e-4
@@ -326,25 +368,110 @@ ranked again: the floor and the score are sums of the same float32 products take
 orders. Ranking a row again that did not need it costs time, never exactness."""
 
 
-def rows_an_edit_can_move(previous: Ranking, ids: tuple[str, ...], digests: np.ndarray,
-                          heavy: sparse.csr_matrix) -> np.ndarray | None:
-    """The rows whose related papers may differ from `previous`'s: None (all of them) when the
-    papers are not the same ones. A row is ranked again when its own TF-IDF vector changed (its
-    text did, or the document frequency of one of its terms), when one of its candidates' did,
-    or when a changed paper's rough score with it now reaches its floor. Every other row has
-    the same vector, the same candidates with the same vectors, so the same matches."""
+def rows_an_edit_can_move(previous: Ranking, digests: np.ndarray, heavy: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose list of candidates may differ from `previous`'s, and the rows that only hold
+    a changed paper among their candidates (sorted). A row's list may move when its own TF-IDF
+    vector changed (its text did, or the document frequency of one of its terms), or when a changed
+    paper that is not its candidate now scores near its floor. Every other row has the same vector
+    and the same candidates: those holding a changed one are only touched (see `_rescore_touched_rows`)."""
     import numpy as np
 
-    if previous.ids != ids:
-        return None
     changed = np.flatnonzero(digests != previous.row_digests)
     if not len(changed):
-        return changed
+        return changed, changed
+    count = len(digests)
     candidates = previous.candidates
-    losing = np.repeat(np.arange(len(ids)), np.diff(candidates.indptr))[np.isin(candidates.indices, changed)]
+    is_changed = np.isin(candidates.indices, changed)
+    holding = np.repeat(np.arange(count), np.diff(candidates.indptr))[is_changed]
     rough = (heavy @ heavy[changed].T).tocoo()
-    gaining = rough.row[rough.data >= previous.floors[rough.row] - ROUGH_SCORE_SLACK]
-    return np.unique(np.concatenate([changed, losing, gaining]))
+    near_floor = rough.data >= previous.floors[rough.row] - ROUGH_SCORE_SLACK
+    pairs = rough.row[near_floor].astype(np.int64) * count + changed[rough.col[near_floor]]
+    # A changed paper already among a row's candidates is checked exactly by `_rescore_touched_rows`.
+    gaining = pairs[~np.isin(pairs, holding.astype(np.int64) * count + candidates.indices[is_changed])] // count
+    moved = np.union1d(changed, gaining)
+    return moved, np.setdiff1d(holding, moved)
+
+
+def _rescore_touched_rows(previous: Ranking, matrix: TextMatrix, heavy: sparse.csr_matrix, digests: np.ndarray,
+                          touched: np.ndarray, limit: int, min_score: float,
+                          duplicate_above: float) -> tuple[Ranking, np.ndarray]:
+    """`previous` with each touched row's changed candidates scored again, and the touched rows
+    whose list of candidates this cannot vouch for (to rank again from scratch).
+
+    A touched row's own vector did not change, so neither did its rough score with a candidate
+    that did not, nor the exact cosine. Its list stays the same when each changed candidate
+    scored above the row's floor and still does (both rough scores exact, as sp_matmul_topn
+    sums them): nothing else could move across the floor, and the floor itself is a score that
+    did not change. Its related papers are then the best of the same candidates' cosines.
+    """
+    import numpy as np
+
+    candidates = previous.candidates
+    row_of_entry = np.repeat(np.arange(len(digests)), np.diff(candidates.indptr))
+    changed = digests != previous.row_digests
+    entries = np.flatnonzero(np.isin(row_of_entry, touched) & changed[candidates.indices])
+    firsts, seconds = row_of_entry[entries], candidates.indices[entries]
+    rough = pair_rough_scores(heavy, firsts, seconds)
+    floors = previous.floors[firsts]
+    failing = (candidates.data[entries] <= floors) | (rough <= floors)
+    failed = np.unique(firsts[failing])
+    vouched = ~np.isin(firsts, failed)
+    scores = candidates.data.copy()
+    scores[entries[vouched]] = rough[vouched]
+    cosines = previous.cosines.copy()
+    cosines[entries[vouched]] = exact_cosines(matrix.rows, firsts[vouched], seconds[vouched])
+    # A row's list moves only where a changed candidate was on it, or now scores at least its last.
+    firsts, seconds, new_cosines = firsts[vouched], seconds[vouched], cosines[entries[vouched]]
+    ids = matrix.ids
+    old = {row: {match.paper_id: match for match in previous.matches[ids[row]]} for row in np.unique(firsts).tolist()}
+    lowest = np.array([found[-1].score if len(found := previous.matches[ids[row]]) == limit else -1.0
+                       for row in firsts.tolist()])
+    scores_now = np.round(new_cosines.astype(np.float64), 4)
+    entering = (new_cosines >= min_score) & (new_cosines <= duplicate_above) & (scores_now >= lowest)
+    listed = np.array([ids[second] in old[first] for first, second in zip(firsts.tolist(), seconds.tolist())], dtype=bool)
+    moving = np.unique(firsts[entering | listed])
+    in_moving = np.flatnonzero(np.isin(row_of_entry, moving))
+
+    def known(first: int, second: int) -> tuple[str, ...] | None:
+        """The terms of a pair listed before, when neither paper's vector changed since."""
+        match = None if changed[second] else old[first].get(ids[second])
+        return match.terms if match else None
+
+    matches = best_matches(matrix, row_of_entry[in_moving], candidates.indices[in_moving], cosines[in_moving],
+                           limit, min_score, duplicate_above, known)
+    updated = candidates.copy()
+    updated.data = scores
+    return Ranking(dict(matches), previous.ids, digests, updated, cosines, previous.floors), failed
+
+
+def pair_rough_scores(heavy: sparse.csr_matrix, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """The rough score of each (first, second) pair of rows of `heavy`, to the bit as `best_candidates`
+    finds it: sp_matmul_topn itself sums them, from a product where each pair meets only its own row.
+
+    Row p of the left matrix holds the first row's weights, one column per weight; column p of the
+    right one holds, in the rows of those columns, the second row's weights of the same terms. So the
+    products are added up in the first row's order of terms, as when it meets every row at once.
+    """
+    import numpy as np
+    from scipy import sparse
+    from sparse_dot_topn import sp_matmul_topn
+
+    if not len(firsts):
+        return np.zeros(0, dtype=np.float32)
+    left = heavy[firsts]
+    weights = left.nnz
+    pair_of_weight = np.repeat(np.arange(len(firsts)), np.diff(left.indptr))
+    seconds_weights = np.asarray(heavy[seconds[pair_of_weight], left.indices]).ravel().astype(np.float32)
+    held = seconds_weights != 0
+    right = sparse.csr_matrix((seconds_weights[held], pair_of_weight[held].astype(np.int32),
+                               np.concatenate(([0], np.cumsum(held)))), shape=(weights, len(firsts)))
+    spread = sparse.csr_matrix((left.data, np.arange(weights, dtype=np.int32), left.indptr), shape=(len(firsts), weights))
+    # `sort` keeps sp_matmul_topn off its plain product, which it takes for a single pair otherwise.
+    product = sp_matmul_topn(spread, right, top_n=1, sort=True)
+    scores = np.zeros(len(firsts), dtype=np.float32)
+    has = np.flatnonzero(np.diff(product.indptr))
+    scores[has] = product.data[product.indptr[has]]
+    return scores
 
 
 DIGEST_ROWS = 8192
@@ -369,10 +496,10 @@ def row_digests(matrix: TextMatrix) -> np.ndarray:
     return digests
 
 
-def _with_rows_replaced(previous: Ranking, selected: np.ndarray, ranked: sparse.csr_matrix,
-                        floors: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """`previous`'s candidates and floors, with those of the `selected` rows (sorted) ranked again.
-    The rows between two selected ones are copied as one block."""
+def _with_rows_replaced(previous: Ranking, selected: np.ndarray, ranked: sparse.csr_matrix, cosines: np.ndarray,
+                        floors: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """`previous`'s candidates, cosines and floors, with those of the `selected` rows (sorted) ranked
+    again. The rows between two selected ones are copied as one block."""
     import numpy as np
     from scipy import sparse
 
@@ -382,17 +509,22 @@ def _with_rows_replaced(previous: Ranking, selected: np.ndarray, ranked: sparse.
     lengths[selected] = np.diff(ranked.indptr)
     indptr = np.zeros(count + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    merged = [(np.empty(int(indptr[-1]), dtype=np.int32), old.indices, ranked.indices),
+              (np.empty(int(indptr[-1]), dtype=np.float32), old.data, ranked.data),
+              (np.empty(int(indptr[-1]), dtype=np.float32), previous.cosines, cosines)]
     after_last = 0  # the first row not yet copied
     for position, row in enumerate(selected.tolist()):
-        indices[indptr[after_last]:indptr[row]] = old.indices[old.indptr[after_last]:old.indptr[row]]
-        indices[indptr[row]:indptr[row + 1]] = ranked.indices[ranked.indptr[position]:ranked.indptr[position + 1]]
+        for target, before, again in merged:
+            target[indptr[after_last]:indptr[row]] = before[old.indptr[after_last]:old.indptr[row]]
+            target[indptr[row]:indptr[row + 1]] = again[ranked.indptr[position]:ranked.indptr[position + 1]]
         after_last = row + 1
-    indices[indptr[after_last]:] = old.indices[old.indptr[after_last]:]
-    candidates = sparse.csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(count, count))
+    for target, before, _ in merged:
+        target[indptr[after_last]:] = before[old.indptr[after_last]:]
+    (indices, _, _), (data, _, _), (merged_cosines, _, _) = merged
+    candidates = sparse.csr_matrix((data, indices, indptr), shape=(count, count))
     merged_floors = previous.floors.copy()
     merged_floors[selected] = floors
-    return candidates, merged_floors
+    return candidates, merged_cosines, merged_floors
 
 
 def best_candidates(heavy: sparse.csr_matrix, postings: sparse.csr_matrix, chunk: np.ndarray,

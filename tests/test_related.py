@@ -284,7 +284,9 @@ def ranked_again(documents: dict[str, str], previous: Ranking) -> tuple[Ranking,
 def assert_same_ranking(ranking: Ranking, cold: Ranking) -> None:
     assert ranking.matches == cold.matches
     assert ranking.ids == cold.ids and (ranking.row_digests == cold.row_digests).all()
-    assert (ranking.candidates != cold.candidates).nnz == 0
+    assert (ranking.candidates != cold.candidates).nnz == 0  # the same columns, the same rough scores
+    assert ranking.candidates.has_sorted_indices and cold.candidates.has_sorted_indices
+    assert ranking.cosines.tobytes() == cold.cosines.tobytes()
     assert (ranking.floors == cold.floors).all()
 
 
@@ -314,6 +316,28 @@ def test_ranking_again_after_edits_gives_what_ranking_from_scratch_gives() -> No
     assert 0 < moved[0] < len(ids) // 4 and 0 < moved[-1] < len(ids) // 4, moved
     unchanged, ranked = ranked_again(documents, ranking)
     assert ranked == 0 and unchanged.matches == ranking.matches
+
+
+def test_a_paper_touched_by_an_edit_of_its_candidate_explains_the_match_anew(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A candidate repeating a shared word changes its weights, not the document frequencies: the
+    paper listing it keeps its own vector and is only touched, yet the terms explaining the match
+    are the new heaviest ones."""
+    fillers = {f"q{i:02d}": f"filler{i} study{i} topic{i % 7}" for i in range(30)}
+    documents = {"p00": "graph pooling attention kernels", "p01": "graph pooling attention spectra", **fillers}
+    ranking = rank_related(vectorize(documents), chunk_rows=8)
+    before = {match.paper_id: match.terms for match in ranking.matches["p00"]}
+    documents["p01"] = "graph pooling pooling pooling attention spectra"
+    touched: list[int] = []
+    rescore = related._rescore_touched_rows
+    monkeypatch.setattr(related, "_rescore_touched_rows",
+                        lambda previous, matrix, heavy, digests, rows, *options: touched.append(len(rows))
+                        or rescore(previous, matrix, heavy, digests, rows, *options))
+    again, ranked = ranked_again(documents, ranking)
+    monkeypatch.undo()
+    assert_same_ranking(again, rank_related(vectorize(documents), chunk_rows=8))
+    assert touched == [1] and ranked == 1  # p00 touched, only p01 ranked again
+    after = {match.paper_id: match.terms for match in again.matches["p00"]}
+    assert after["p01"][0] == "pooling" != before["p01"][0]
 
 
 def test_ranking_again_when_a_term_becomes_too_common_or_a_paper_comes() -> None:
