@@ -399,10 +399,13 @@ def _rescore_touched_rows(previous: Ranking, matrix: TextMatrix, heavy: sparse.c
     whose list of candidates this cannot vouch for (to rank again from scratch).
 
     A touched row's own vector did not change, so neither did its rough score with a candidate
-    that did not, nor the exact cosine. Its list stays the same when each changed candidate
-    scored above the row's floor and still does (both rough scores exact, as sp_matmul_topn
-    sums them): nothing else could move across the floor, and the floor itself is a score that
-    did not change. Its related papers are then the best of the same candidates' cosines.
+    that did not, nor the exact cosine. Its list stays the same when each changed candidate still
+    scores above the row's floor (both rough scores exact, as sp_matmul_topn sums them): nothing
+    else could move across the floor. The floor is a score that did not change, unless the changed
+    candidate alone held it and rose: the lowest score of the list is then the new floor. With
+    another paper at the floor as well, which of the papers at that score the list keeps is up
+    to sp_matmul_topn: the row is ranked again. Its related papers are then the best of the same
+    candidates' cosines.
     """
     import numpy as np
 
@@ -413,11 +416,18 @@ def _rescore_touched_rows(previous: Ranking, matrix: TextMatrix, heavy: sparse.c
     firsts, seconds = row_of_entry[entries], candidates.indices[entries]
     rough = pair_rough_scores(heavy, firsts, seconds)
     floors = previous.floors[firsts]
-    failing = (candidates.data[entries] <= floors) | (rough <= floors)
+    # The floor's own entry may rise, when it alone holds the floor: the next lowest becomes the floor.
+    at_floor = np.bincount(row_of_entry[candidates.data == previous.floors[row_of_entry]], minlength=len(digests))
+    failing = (rough <= floors) | ((candidates.data[entries] == floors) & (floors > 0) & (at_floor[firsts] > 1))
     failed = np.unique(firsts[failing])
     vouched = ~np.isin(firsts, failed)
     scores = candidates.data.copy()
     scores[entries[vouched]] = rough[vouched]
+    new_floors = previous.floors.copy()
+    rising = np.unique(firsts[vouched][candidates.data[entries[vouched]] == floors[vouched]])
+    rising = rising[previous.floors[rising] > 0]
+    if len(rising):
+        new_floors[rising] = [scores[candidates.indptr[row]:candidates.indptr[row + 1]].min() for row in rising.tolist()]
     cosines = previous.cosines.copy()
     cosines[entries[vouched]] = exact_cosines(matrix.rows, firsts[vouched], seconds[vouched])
     # A row's list moves only where a changed candidate was on it, or now scores at least its last.
@@ -441,7 +451,7 @@ def _rescore_touched_rows(previous: Ranking, matrix: TextMatrix, heavy: sparse.c
                            limit, min_score, duplicate_above, known)
     updated = candidates.copy()
     updated.data = scores
-    return Ranking(dict(matches), previous.ids, digests, updated, cosines, previous.floors), failed
+    return Ranking(dict(matches), previous.ids, digests, updated, cosines, new_floors), failed
 
 
 def pair_rough_scores(heavy: sparse.csr_matrix, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
