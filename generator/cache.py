@@ -16,6 +16,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .parallel import collections_paused
 from .records import Paper
 from .related import RelatedMatch
 from .search import FileKey
@@ -103,7 +104,7 @@ def load_cache(cache_dir: Path | None, output_dir: Path) -> BuildCache:
     if remembered is not None and remembered[0] == _file_key(path) and remembered[1].output_dir == empty.output_dir:
         return copy.copy(remembered[1])
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle, collections_paused():
             cache = pickle.load(handle)
     except FileNotFoundError:
         return empty
@@ -138,7 +139,7 @@ def load_side_cache(cache_dir: Path | None, name: str) -> dict:
         return {}
     path = cache_dir / name
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle, collections_paused():
             code, value = pickle.load(handle)
     except FileNotFoundError:
         return {}

@@ -184,6 +184,7 @@ def _build_steps(options: BuildOptions) -> BuildReport:
             return report
         forget_stamp(options.cache_dir)
     cache = load_cache(options.cache_dir, options.output_dir)
+    mark_long_lived()  # the cache is kept to the end
     with timer.step("load"):
         loaded = load_site(options.content_dir, options.base_url, cache.records, progress)
     site, config = loaded.site, loaded.config
