@@ -301,7 +301,7 @@ def rank_related(matrix: TextMatrix, *, limit: int = RELATED_LIMIT, duplicate_ab
         order = np.lexsort((candidates.indices, chunk_rows_of))
         kept = sparse.csr_matrix((candidates.data[order], candidates.indices[order], candidates.indptr),
                                  shape=candidates.shape)
-        found = best_matches(matrix, chunk_rows_of, candidates.indices, cosines, limit, min_score, duplicate_above)
+        found = best_matches(matrix, chunk, chunk_rows_of, candidates.indices, cosines, limit, min_score, duplicate_above)
         return index, found, kept, cosines[order], floors
 
     result: dict[str, tuple[RelatedMatch, ...]] = (
@@ -333,13 +333,12 @@ def exact_cosines(rows: sparse.csr_matrix, firsts: np.ndarray, seconds: np.ndarr
     return np.asarray(rows[firsts].multiply(rows[seconds]).sum(axis=1), dtype=np.float32).ravel()
 
 
-def best_matches(matrix: TextMatrix, firsts: np.ndarray, seconds: np.ndarray, cosines: np.ndarray, limit: int,
-                 min_score: float, duplicate_above: float,
+def best_matches(matrix: TextMatrix, rows: np.ndarray, firsts: np.ndarray, seconds: np.ndarray, cosines: np.ndarray,
+                 limit: int, min_score: float, duplicate_above: float,
                  known: Callable[[int, int], tuple[str, ...] | None] = lambda first, second: None,
                  ) -> list[tuple[str, tuple[RelatedMatch, ...]]]:
-    """The related papers of each row in `firsts` (every row with a pair, even those left with none):
-    its best `limit` pairs by cosine, with the terms that explain them (`known` gives those it
-    already has)."""
+    """The related papers of each of `rows`, from its (first, second) pairs and their cosines: its
+    best `limit` pairs, with the terms that explain them (`known` gives those it already has)."""
     import numpy as np
 
     wanted = (cosines >= min_score) & (cosines <= duplicate_above)
@@ -356,7 +355,7 @@ def best_matches(matrix: TextMatrix, firsts: np.ndarray, seconds: np.ndarray, co
     missing = [position for position, terms in enumerate(explained) if terms is None]
     for position, terms in zip(missing, shared_terms(matrix, kept_firsts[missing], kept_seconds[missing])):
         explained[position] = terms
-    matches: dict[int, list[RelatedMatch]] = {row: [] for row in np.unique(firsts).tolist()}
+    matches: dict[int, list[RelatedMatch]] = {row: [] for row in rows.tolist()}
     for row, column, score, terms in zip(kept_firsts.tolist(), kept_seconds.tolist(), scores.tolist(), explained):
         matches[row].append(RelatedMatch(matrix.ids[column], score, terms or ()))
     return [(matrix.ids[row], tuple(found)) for row, found in matches.items()]
@@ -447,7 +446,7 @@ def _rescore_touched_rows(previous: Ranking, matrix: TextMatrix, heavy: sparse.c
         match = None if changed[second] else old[first].get(ids[second])
         return match.terms if match else None
 
-    matches = best_matches(matrix, row_of_entry[in_moving], candidates.indices[in_moving], cosines[in_moving],
+    matches = best_matches(matrix, moving, row_of_entry[in_moving], candidates.indices[in_moving], cosines[in_moving],
                            limit, min_score, duplicate_above, known)
     updated = candidates.copy()
     updated.data = scores

@@ -340,6 +340,17 @@ def test_a_paper_touched_by_an_edit_of_its_candidate_explains_the_match_anew(mon
     assert after["p01"][0] == "pooling" != before["p01"][0]
 
 
+def test_a_paper_whose_only_candidate_moves_away_is_left_with_none() -> None:
+    fillers = {f"q{i:02d}": f"filler{i} study{i} topic{i % 7}" for i in range(30)}
+    documents = {"p00": "graph pooling attention kernels", "p01": "graph pooling attention spectra", **fillers}
+    ranking = rank_related(vectorize(documents), chunk_rows=8)
+    assert [match.paper_id for match in ranking.matches["p00"]] == ["p01"]
+    documents["p01"] = "volcanic ash dispersion"
+    again, _ = ranked_again(documents, ranking)
+    assert again.matches["p00"] == ()
+    assert_same_ranking(again, rank_related(vectorize(documents), chunk_rows=8))
+
+
 def test_ranking_again_when_a_term_becomes_too_common_or_a_paper_comes() -> None:
     documents = {f"p{i:02d}": f"graph study {i} of pooling word{i} and word{i + 1}" + (" alpha" if i < 20 else "")
                  for i in range(40)}
