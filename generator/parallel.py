@@ -31,13 +31,25 @@ STOP_GRACE_SECONDS = 2.0
 """How long a stopped child has to end on SIGTERM before it is killed (and a lost one to be reaped)."""
 
 _long_lived_depth = 0
+_collector_was_enabled = True
 
 
 @contextmanager
 def long_lived() -> Iterator[None]:
-    """A stretch of work whose data lives until it ends (a build): objects `mark_long_lived`
-    marks are left out of garbage collections until the outermost such stretch ends."""
-    global _long_lived_depth  # noqa: PLW0603 - the collector's state is the process's
+    """A stretch of work whose data lives until it ends (a build), during which this process runs
+    no automatic garbage collection.
+
+    Nearly every object a build makes lives to its end, and every collection walks the objects
+    made since the last step was marked (`mark_long_lived`) again, only to find them alive: at
+    100,000 papers, a build after an edit took 80 s with collections and 55 s without, at the
+    same peak memory. What the build leaves as cyclic garbage (some 80,000 objects at 10,000
+    papers) waits for the first collection after the outermost stretch ends. Forked workers
+    collect as usual (`_collect_as_before`): their objects come and go with each task.
+    """
+    global _long_lived_depth, _collector_was_enabled  # noqa: PLW0603 - the collector's state is the process's
+    if _long_lived_depth == 0:
+        _collector_was_enabled = gc.isenabled()
+        gc.disable()
     _long_lived_depth += 1
     try:
         yield
@@ -45,20 +57,27 @@ def long_lived() -> Iterator[None]:
         _long_lived_depth -= 1
         if _long_lived_depth == 0:
             gc.unfreeze()
+            if _collector_was_enabled:
+                gc.enable()
 
 
 def mark_long_lived() -> None:
-    """Leave every object made so far out of the cyclic collector's full collections.
+    """Leave every object made so far out of the cyclic collector's collections.
 
-    The build holds millions of small objects (records, views, the cache) to its end.
-    Each full collection walks all of them again: about a tenth of a build after an
-    edit at 10,000 papers. In a forked child it also writes to each one's header, so
-    the child gets a private copy of every page they lie on (`gc.freeze`'s documented
-    use: freeze before forking). Marked objects that become garbage are still freed at
-    once by reference counting; only unreachable cycles among them wait for the first
-    full collection after the outermost `long_lived()` ends.
+    The build holds millions of small objects (records, views, the cache) to its end. A
+    forked worker collects (see `long_lived`), and each collection would walk all of them
+    and write to each one's header, so the worker would get a private copy of every page
+    they lie on (`gc.freeze`'s documented use: freeze before forking). Marked objects that
+    become garbage are still freed at once by reference counting; only unreachable cycles
+    among them wait for the first full collection after the outermost `long_lived()` ends.
     """
     gc.freeze()
+
+
+def _collect_as_before() -> None:
+    """In a forked worker or child: collect as the process did before its build turned collections off."""
+    if _long_lived_depth and _collector_was_enabled:
+        gc.enable()
 
 
 @contextmanager
@@ -181,6 +200,7 @@ class _RemoteTraceback(Exception):
 
 def _serve(task: Callable[[object], object], items: Sequence[object], pipe: Connection, parent: int) -> None:
     _worker_signals(parent)
+    _collect_as_before()
     while True:
         try:
             index = pipe.recv()
@@ -311,6 +331,7 @@ class ChildTask(Generic[Result]):
 
 def _child_main(task: Callable[[Report], object], sender: Connection, parent: int) -> None:
     _child_signals(parent)
+    _collect_as_before()
     try:
         start = time.perf_counter()
         result = task(lambda done, total: sender.send(("progress", done, total)))

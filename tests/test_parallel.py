@@ -164,6 +164,25 @@ def test_forked_processes_leave_the_parents_objects_out_of_their_collections() -
     assert gc.get_freeze_count() == 0  # here, collections see everything again
 
 
+def test_a_long_lived_stretch_runs_no_collections_but_its_workers_do() -> None:
+    assert gc.isenabled()
+    with long_lived():
+        with long_lived():
+            assert not gc.isenabled()
+            collecting_in_workers = list(fork_map(lambda _: gc.isenabled(), [0, 1, 2]))
+            collecting_in_child = ChildTask(lambda report: gc.isenabled()).result()
+        assert not gc.isenabled()  # until the outermost stretch ends
+    assert gc.isenabled()
+    assert all(collecting_in_workers) and collecting_in_child
+    gc.disable()
+    try:
+        with long_lived():
+            assert not ChildTask(lambda report: gc.isenabled()).result()
+        assert not gc.isenabled()  # as it was before
+    finally:
+        gc.enable()
+
+
 class Node:
     def __init__(self) -> None:
         self.itself = self  # a cycle: only the cyclic collector frees it
