@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .parallel import collections_paused
-from .records import Paper
+from .records import Paper, SeenFiles
 from .related import RelatedMatch
 from .search import FileKey
 from .views import RenderedPaper
@@ -34,6 +34,8 @@ class BuildCache:
     output_dir: str
     records: dict[str, Paper] = field(default_factory=dict)
     """`records.record_key()` -> the parsed record, so unchanged files are not parsed again."""
+    seen: SeenFiles = field(default_factory=SeenFiles)
+    """Each record file's stat and content hash when last read, so unchanged files are not read again."""
     rendered: dict[str, RenderedPaper] = field(default_factory=dict)
     """Record content hash -> its rendered Markdown."""
     fingerprints: dict[str, str] = field(default_factory=dict)

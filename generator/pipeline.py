@@ -27,7 +27,7 @@ from .fingerprint import Fingerprints
 from .markdown import MarkdownRenderer
 from .newsletter import email_paths, render_day_email_files
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
-from .records import Paper, load_records, record_key
+from .records import Paper, SeenFiles, read_records, record_key
 from .related import Ranking, RelatedMatch, paper_text, rank_related, vectorize
 from .search import FileKey, KeptTokens, SearchDocument, SearchFiles, Tokeniser, make_search_files
 from .page_renderer import render_changed_pages
@@ -119,6 +119,8 @@ class LoadedSite:
     """The records as read, before tag aliases were applied (what the cache keeps)."""
     orders: dict[str, DayOrder]
     """The curator's order of days that have one."""
+    seen: SeenFiles = field(default_factory=SeenFiles)
+    """The stat and content hash of each record file as read."""
 
 
 class Timer:
@@ -147,11 +149,13 @@ class Timer:
 
 
 def load_site(content_dir: Path, base_url: str | None = None, known: dict[str, Paper] | None = None,
-              progress: Progress | None = None) -> LoadedSite:
-    """Read and validate the config and every record; raise BuildError listing every problem."""
+              progress: Progress | None = None, seen: SeenFiles | None = None) -> LoadedSite:
+    """Read and validate the config and every record; raise BuildError listing every problem.
+    `known` and `seen` are an earlier build's (see `read_records`)."""
     config, errors = load_config(content_dir, base_url)
-    papers, record_errors = load_records(content_dir, max_chars=config.limits.max_field_chars if config else 100_000,
-                                         known=known, progress=progress)
+    papers, record_errors, seen_now = read_records(
+        content_dir, max_chars=config.limits.max_field_chars if config else 100_000, known=known, seen=seen,
+        progress=progress)
     errors += record_errors
     if errors or config is None:
         raise BuildError(errors)
@@ -162,7 +166,7 @@ def load_site(content_dir: Path, base_url: str | None = None, known: dict[str, P
     site, order_errors = apply_day_orders(site, orders)
     if errors or order_errors:
         raise BuildError(errors + order_errors)
-    return LoadedSite(config, site, content_dir.absolute().parent, papers, orders)
+    return LoadedSite(config, site, content_dir.absolute().parent, papers, orders, seen_now)
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -186,7 +190,7 @@ def _build_steps(options: BuildOptions) -> BuildReport:
     cache = load_cache(options.cache_dir, options.output_dir)
     mark_long_lived()  # the cache is kept to the end
     with timer.step("load"):
-        loaded = load_site(options.content_dir, options.base_url, cache.records, progress)
+        loaded = load_site(options.content_dir, options.base_url, cache.records, progress, cache.seen)
     site, config = loaded.site, loaded.config
     urls = Urls.for_config(config)
     report.papers, report.days, report.tags, report.authors = len(site.papers), len(site.days), len(site.tags), len(site.authors)
@@ -252,6 +256,7 @@ def _build_steps(options: BuildOptions) -> BuildReport:
     del pages, works, citations, writer
     cache.fingerprints = outcome.fingerprints
     cache.records = {record_key(p.source, p.content_hash, config.limits.max_field_chars): p for p in loaded.records}
+    cache.seen = loaded.seen
     cache.rendered = {site.papers[pid].content_hash: item for pid, item in rendered.items()}
     save_cache(options.cache_dir, cache)
     if inputs is not None and options.cache_dir is not None:

@@ -12,7 +12,8 @@ import hashlib
 import logging
 import os
 import re
-from dataclasses import field
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +25,7 @@ from .parallel import fork_map
 from .errors import ContentError
 from .frontmatter import FrontMatter, decode_text, describe_node, parse_front_matter
 from .ids import InvalidId, check_paper_id, paper_slug
+from .stamps import RACY_NANOSECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -328,40 +330,91 @@ def link_leaving(path: Path, root: Path) -> ContentError | None:
                         f"copy the {kind} into the content folder instead of linking it")
 
 
+FileStat = tuple[int, int, int, int]
+"""A file's size, modification and change times (ns) and inode."""
+
+
+@dataclass(frozen=True)
+class SeenFiles:
+    """Each record file's stat and content hash as a build read them, and when it began.
+
+    The next build takes a file whose stat is unchanged to hold the same bytes without
+    reading it, as git's index does, unless the file changed so close to that beginning
+    that a second change within the file system's clock tick could have left the same
+    stat behind (git's "racily clean" entries): such a file is read again.
+    """
+
+    files: dict[str, tuple[FileStat, str]] = field(default_factory=dict)
+    taken_ns: int = 0
+
+    def content_hash(self, source: str, stat: FileStat) -> str | None:
+        """The content hash of `source` if its stat says it is unchanged, else None."""
+        entry = self.files.get(source)
+        if entry is None or entry[0] != stat or max(stat[1], stat[2]) >= self.taken_ns - RACY_NANOSECONDS:
+            return None
+        return entry[1]
+
+
 def load_records(content_dir: Path, *, max_chars: int = 100_000, known: dict[str, Paper] | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Paper], list[ContentError]]:
+    """Read and validate every record; duplicate ids are errors naming both files (see `read_records`)."""
+    papers, errors, _ = read_records(content_dir, max_chars=max_chars, known=known, progress=progress)
+    return papers, errors
+
+
+def read_records(content_dir: Path, *, max_chars: int = 100_000, known: dict[str, Paper] | None = None,
+                 seen: SeenFiles | None = None, progress: Callable[[str, int, int], None] | None = None,
+                 ) -> tuple[list[Paper], list[ContentError], SeenFiles]:
     """Read and validate every record; duplicate ids are errors naming both files.
 
     `known` maps `record_key()` of records parsed by an earlier build to their
-    Paper; a file whose bytes are unchanged is taken from it without parsing.
+    Paper; a file whose bytes are unchanged is taken from it without parsing, and
+    without reading it when `seen` (that build's) vouches for its stat. Returns what
+    this reading saw, for the next.
     """
+    taken_ns = time.time_ns()
     files, errors = record_files(content_dir)
 
-    def read_chunk(start: int) -> tuple[int, list[tuple[Paper | None, list[ContentError]]]]:
+    def read_chunk(start: int) -> tuple[int, list[tuple[Paper | None, list[ContentError], FileStat, str]]]:
         """Runs in a worker process on a first build: parsing is most of its time."""
-        read: list[tuple[Paper | None, list[ContentError]]] = []
+        read: list[tuple[Paper | None, list[ContentError], FileStat, str]] = []
         for path in files[start:start + LOAD_CHUNK]:
-            data = path.read_bytes()
-            paper = known.get(record_key(str(path), content_hash(data), max_chars)) if known else None
-            read.append((paper, []) if paper else parse_record(data, str(path), max_chars=max_chars))
+            source = str(path)
+            status = os.stat(path)  # before reading: a change after it changes the next build's stat
+            stat = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+            digest = seen.content_hash(source, stat) if seen else None
+            data = None
+            if digest is None:
+                data = path.read_bytes()
+                digest = content_hash(data)
+            paper = known.get(record_key(source, digest, max_chars)) if known else None
+            if paper is None:
+                data = path.read_bytes() if data is None else data
+                digest = content_hash(data)
+                paper, record_errors = parse_record(data, source, max_chars=max_chars)
+            else:
+                record_errors = []
+            read.append((paper, record_errors, stat, digest))
         return start, read
 
     # A warm build finds most records in `known`: sending them back from workers would cost more than reading them.
     starts = range(0, len(files), LOAD_CHUNK)
     chunks = fork_map(read_chunk, starts) if not known and len(files) >= PARALLEL_LOAD else map(read_chunk, starts)
-    by_start: dict[int, list[tuple[Paper | None, list[ContentError]]]] = {}
+    by_start: dict[int, list[tuple[Paper | None, list[ContentError], FileStat, str]]] = {}
     for done, (start, chunk) in enumerate(chunks, start=1):
         by_start[start] = chunk
         if progress:
             progress("load", min(done * LOAD_CHUNK, len(files)), len(files))
     papers: list[Paper] = []
+    seen_now: dict[str, tuple[FileStat, str]] = {}
     for start in sorted(by_start):
-        for paper, record_errors in by_start[start]:
+        for path, (paper, record_errors, stat, digest) in zip(files[start:start + LOAD_CHUNK], by_start[start]):
             errors.extend(record_errors)
+            seen_now[str(path)] = (stat, digest)
             if paper:
                 papers.append(paper)
     unique, identity_errors = check_identities(papers)
-    return unique, errors + identity_errors
+    return unique, errors + identity_errors, SeenFiles(seen_now, taken_ns)
 
 
 def check_identities(papers: list[Paper]) -> tuple[list[Paper], list[ContentError]]:

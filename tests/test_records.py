@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 
 from generator.pipeline import BuildOptions, build
-from generator.records import load_records, parse_record
+from generator.records import SeenFiles, load_records, parse_record, read_records, record_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 SHOWN = "tests/fixtures/invalid"
@@ -196,3 +198,37 @@ def test_editor_files_are_not_records(tmp_path: Path) -> None:
         (papers / junk).write_bytes(b"\x00junk")
     loaded, errors = load_records(tmp_path)
     assert errors == [] and len(loaded) == 1
+
+
+def test_a_file_whose_stat_is_unchanged_is_not_read_again_unless_it_changed_in_the_racy_window(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for number in range(3):
+        (papers / f"2503.1000{number}.md").write_text(VALID_RECORD.replace("2503.10000", f"2503.1000{number}"))
+    time.sleep(0.1)  # older than the racy window of the first reading
+    first, errors, seen = read_records(tmp_path)
+    assert errors == [] and len(seen.files) == 3
+    known = {record_key(p.source, p.content_hash, 100_000): p for p in first}
+
+    read: list[str] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path.name) or read_bytes(path))
+    again, _, seen_again = read_records(tmp_path, known=known, seen=seen)
+    assert read == [] and again == first and seen_again.files == seen.files
+
+    # The same number of bytes, the modification time put back: the change time still tells.
+    edited = papers / "2503.10001.md"
+    status = edited.stat()
+    edited.write_text(edited.read_text().replace("paper about", "paper above"))
+    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert edited.stat().st_size == status.st_size and edited.stat().st_mtime_ns == status.st_mtime_ns
+    read.clear()
+    after, _, _ = read_records(tmp_path, known=known, seen=seen_again)
+    assert read == ["2503.10001.md"] and after[1].title == "A paper above *attention*"
+
+    # A file changed just before a reading began may change again unseen: read every time.
+    racy = SeenFiles(seen.files, taken_ns=status.st_mtime_ns)
+    read.clear()
+    read_records(tmp_path, known=known, seen=racy)
+    assert sorted(read) == ["2503.10000.md", "2503.10001.md", "2503.10002.md"]
