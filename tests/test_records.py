@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -206,9 +205,10 @@ def test_a_file_whose_stat_is_unchanged_is_not_read_again_unless_it_changed_in_t
     papers.mkdir()
     for number in range(3):
         (papers / f"2503.1000{number}.md").write_text(VALID_RECORD.replace("2503.10000", f"2503.1000{number}"))
-    time.sleep(0.1)  # older than the racy window of the first reading
     first, errors, seen = read_records(tmp_path)
     assert errors == [] and len(seen.files) == 3
+    # As if that reading began a second after the files were written, out of the racy window.
+    seen = dataclasses.replace(seen, taken_ns=seen.taken_ns + 1_000_000_000)
     known = {record_key(p.source, p.content_hash, 100_000): p for p in first}
 
     read: list[str] = []
@@ -216,6 +216,7 @@ def test_a_file_whose_stat_is_unchanged_is_not_read_again_unless_it_changed_in_t
     monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path.name) or read_bytes(path))
     again, _, seen_again = read_records(tmp_path, known=known, seen=seen)
     assert read == [] and again == first and seen_again.files == seen.files
+    seen_again = dataclasses.replace(seen_again, taken_ns=seen_again.taken_ns + 1_000_000_000)
 
     # The same number of bytes, the modification time put back: the change time still tells.
     edited = papers / "2503.10001.md"
