@@ -456,8 +456,9 @@ class SearchJob(ChildStep[SearchFiles]):
                 writer.write(path, data)
         for name in files.unchanged:
             path = f"search/{name}"
-            if not writer.is_planned(path):
-                writer.keep(path)
+            # The child found it in `output/` from the same listing `keep` reads: it is there.
+            if not writer.is_planned(path) and not writer.keep(path):
+                raise RuntimeError(f"search: `{path}` was to be kept but is not in the output folder")
         self.cache.search_key, self.cache.search_files = self.key, files.keys
 
 
