@@ -389,8 +389,9 @@ def read_records(content_dir: Path, *, max_chars: int = 100_000, known: dict[str
                 digest = content_hash(data)
             paper = known.get(record_key(source, digest, max_chars)) if known else None
             if paper is None:
-                data = path.read_bytes() if data is None else data
-                digest = content_hash(data)
+                if data is None:  # the stat vouched for a file whose parse is not known (another size limit)
+                    data = path.read_bytes()
+                    digest = content_hash(data)
                 paper, record_errors = parse_record(data, source, max_chars=max_chars)
             else:
                 record_errors = []
