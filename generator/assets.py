@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .markdown import highlight_stylesheet
-from .render import ThemeError
+from .themes import ThemeError
 
 LUNR_FILE = Path("node_modules") / "lunr" / "lunr.min.js"
 

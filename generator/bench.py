@@ -26,7 +26,7 @@ from typing import Any
 from .corpus import write_corpus
 from .hugo_compare import time_hugo
 from .publish import measure_pages_artifact
-from .render import THEMES_DIR
+from .themes import THEMES_DIR
 from .serve.latency import measure_edit_latency
 
 SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "content"

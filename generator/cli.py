@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import BuildError
+from .options import STOPPING_ERRORS, BuildOptions, BuildReport
 from .parallel import leave_objects_to_exit
-from .pipeline import STOPPING_ERRORS, BuildOptions, BuildReport, build
+from .stamps import check_up_to_date
 
 DEFAULT_CONTENT = Path("content")
 DEFAULT_OUTPUT = Path("output")
@@ -51,7 +52,7 @@ def build_options(args: argparse.Namespace, **extra: object) -> BuildOptions:
 def run_build_reporting(options: BuildOptions) -> BuildReport | None:
     """Build, printing warnings and the summary, or every error; None when the build failed."""
     try:
-        report = build(options)
+        report = _build_unless_up_to_date(options)
     except BuildError as exc:
         print(exc.report(), file=sys.stderr)
         print(f"The build stopped; `{options.output_dir}` is unchanged.", file=sys.stderr)
@@ -70,11 +71,24 @@ def run_build_reporting(options: BuildOptions) -> BuildReport | None:
     return report
 
 
+def _build_unless_up_to_date(options: BuildOptions) -> BuildReport:
+    check = check_up_to_date(options)
+    if check.report is not None:
+        return check.report
+    # Imported only when there is something to build: the stages' imports take longer
+    # than finding a site of 10,000 papers up to date.
+    from .pipeline import build
+
+    return build(options, check)
+
+
 def command_build(args: argparse.Namespace) -> int:
     return 0 if run_build_reporting(build_options(args)) else 1
 
 
-def make_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
+def make_parser(command: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, Command]]:
+    """The parser of every command, or of `command` alone when it names one: each other
+    command imports its own module to define its arguments, which a build need not wait for."""
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="Build a research paper digest: paper records in content/ become a static site in output/.",
@@ -89,16 +103,17 @@ def make_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     add_site_arguments(build_parser)
     handlers["build"] = command_build
 
-    for register in _optional_commands():
+    from .commands import registered_commands
+
+    for register in registered_commands(command):
         handlers.update(register(commands))
     return parser, handlers
 
 
-def _optional_commands() -> list[Callable[[argparse._SubParsersAction], dict[str, Command]]]:  # type: ignore[type-arg]
-    """Commands that live in their own modules, registered here so `--help` lists them all."""
-    from .commands import registered_commands
-
-    return registered_commands()
+def command_named(argv: list[str]) -> str | None:
+    """The command `argv` names: its first word that is not an option (the options before
+    a command take no value)."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def run() -> None:
@@ -109,7 +124,8 @@ def run() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser, handlers = make_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser, handlers = make_parser(command_named(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s: %(name)s: %(message)s")

@@ -47,7 +47,17 @@ def register_serve(subparsers: "argparse._SubParsersAction[argparse.ArgumentPars
     return register(subparsers)
 
 
-def registered_commands() -> list[Register]:
-    registers: list[Register] = [register_import, register_bench, register_publish, register_email, register_tags,
-                                 register_serve]
-    return registers
+COMMANDS: dict[str, Register] = {
+    "import": register_import, "bench": register_bench, "check": register_publish, "deploy": register_publish,
+    "email": register_email, "tags": register_tags, "serve": register_serve,
+}
+
+
+def registered_commands(command: str | None = None) -> list[Register]:
+    """What defines `command`: none for `build`, which the main parser defines; every
+    command's when `command` is None or unknown, so `--help` and the error list them all."""
+    if command == "build":
+        return []
+    if command in COMMANDS:
+        return [COMMANDS[command]]
+    return list(dict.fromkeys(COMMANDS.values()))

@@ -203,7 +203,8 @@ def day_email_for(loaded: LoadedSite, date: dt.date) -> DayEmail:
     """The email of one digest day, from a loaded site (the `email` command's model)."""
     from .cache import BuildCache
     from .pipeline import render_records
-    from .render import make_environment, theme_dirs
+    from .render import make_environment
+    from .themes import theme_dirs
     from .views import make_paper_views
 
     site = loaded.site

@@ -7,7 +7,7 @@ templates and the generator's code (see `fingerprint.py`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 import jinja2
 

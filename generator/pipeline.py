@@ -25,26 +25,26 @@ from .feeds import (ISSUES_FILE, NO_DATE, OPML_FILE, FeedRenderer, feed_paths, f
                     forbidden_character_warnings, issue_days, render_issues, render_opml)
 from .fingerprint import Fingerprints
 from .markdown import MarkdownRenderer
+from .options import BuildOptions, BuildReport, Progress
 from .newsletter import email_paths, render_day_email_files
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
 from .records import Paper, SeenFiles, read_records, record_key
 from .related import Ranking, RelatedMatch, paper_text, rank_related, vectorize
 from .search import FileKey, KeptTokens, SearchDocument, SearchFiles, Tokeniser, make_search_files
 from .page_renderer import render_changed_pages
-from .parallel import ChildTask, WorkerLost, fork_map, long_lived, mark_long_lived
+from .parallel import ChildTask, fork_map, long_lived, mark_long_lived
 from .quick import SiteModel
-from .render import ThemeError, make_environment, templates_fingerprint, theme_dirs
+from .render import make_environment, templates_fingerprint
+from .themes import theme_dirs
 from .site import Site, build_site
-from .stamps import Stamp, TreeStamp, forget_stamp, input_stamp, output_stamp, read_stamp, save_stamp
+from .stamps import Stamp, UpToDateCheck, check_up_to_date, forget_stamp, output_stamp, save_stamp
 from .social import paper_citation, write_social_cards
 from .urls import Urls
 from .views import Link, PaperView, RenderedPaper, make_paper_views, render_paper
-from .write import OutputWriter, UnsafePath
+from .write import OutputWriter
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]
-"""progress(step, done, total): called while long steps run."""
 StepResult = TypeVar("StepResult")
 
 CHILD_PAPERS = 1000
@@ -53,59 +53,6 @@ CHILD_PAPERS = 1000
 MARKDOWN_CHUNK = 250
 PARALLEL_MARKDOWN = 1000
 """Records to render below which forking workers costs more than it saves."""
-STOPPING_ERRORS = (ThemeError, UnsafePath, WorkerLost)
-"""Errors, besides `BuildError`, that stop a build and say all there is to say: reported without a traceback."""
-
-
-@dataclass
-class BuildOptions:
-    content_dir: Path
-    output_dir: Path
-    base_url: str | None = None
-    cache_dir: Path | None = None
-    """None builds cold and keeps no cache."""
-    live_reload: bool = False
-    """Only the preview server sets this: pages then load its reload client."""
-    progress: Progress | None = None
-    keep_model: bool = False
-    """Return the site model in the report, for the preview's fast path (`quick.py`)."""
-    cancelled: Callable[[], bool] | None = None
-    """Asked between steps and during long ones; True stops the build with `BuildCancelled`
-    before anything is written (the preview has newer changes to build)."""
-
-
-@dataclass
-class BuildReport:
-    papers: int = 0
-    days: int = 0
-    tags: int = 0
-    authors: int = 0
-    pages: int = 0
-    """HTML pages planned."""
-    files_written: int = 0
-    files_unchanged: int = 0
-    files_removed: int = 0
-    pages_rendered: int = 0
-    seconds: float = 0.0
-    steps: dict[str, float] = field(default_factory=dict)
-    """Seconds of each step, in order; their sum is about `seconds`."""
-    alongside: dict[str, float] = field(default_factory=dict)
-    """Seconds of work done in child processes while the steps ran (related papers, the search index)."""
-    warnings: list[str] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    up_to_date: bool = False
-    """True when nothing the build reads or wrote had changed, so it did nothing."""
-    model: SiteModel | None = None
-    """With `keep_model`: what the preview's fast path starts from."""
-
-    def summary(self) -> str:
-        if self.up_to_date:
-            return (f"Up to date: {self.papers} papers, {self.days} days, {self.tags} tags, {self.authors} authors, "
-                    f"{self.pages} pages; nothing changed since the last build ({self.seconds:.2f} s)")
-        return (f"Built {self.papers} papers, {self.days} days, {self.tags} tags, {self.authors} authors: "
-                f"{self.pages} pages; {self.files_written} files written, {self.files_unchanged} unchanged, "
-                f"{self.files_removed} removed in {self.seconds:.2f} s")
 
 
 @dataclass(frozen=True)
@@ -169,23 +116,23 @@ def load_site(content_dir: Path, base_url: str | None = None, known: dict[str, P
     return LoadedSite(config, site, content_dir.absolute().parent, papers, orders, seen_now)
 
 
-def build(options: BuildOptions) -> BuildReport:
+def build(options: BuildOptions, check: UpToDateCheck | None = None) -> BuildReport:
+    """Build the site, or report it up to date when nothing it reads or wrote changed since the
+    last build. `check` is that finding when the caller made it already (the command line does,
+    before importing this module)."""
+    check = check or check_up_to_date(options)
+    if check.report is not None:
+        return check.report
     with long_lived():
-        return _build_steps(options)
+        return _build_steps(options, check)
 
 
-def _build_steps(options: BuildOptions) -> BuildReport:
+def _build_steps(options: BuildOptions, check: UpToDateCheck) -> BuildReport:
     report = BuildReport()
     timer = Timer(report, options)
     progress = timer.progress
-    start = time.perf_counter()
-    started_ns = time.time_ns()
-
-    inputs = stamp_inputs(options)
+    inputs = check.inputs
     if inputs is not None and options.cache_dir is not None:
-        if is_up_to_date(options.cache_dir, options.output_dir, inputs, report):
-            report.seconds = time.perf_counter() - start
-            return report
         forget_stamp(options.cache_dir)
     cache = load_cache(options.cache_dir, options.output_dir)
     mark_long_lived()  # the cache is kept to the end
@@ -262,36 +209,9 @@ def _build_steps(options: BuildOptions) -> BuildReport:
     if inputs is not None and options.cache_dir is not None:
         save_stamp(options.cache_dir, Stamp(inputs.digest, output_stamp(options.output_dir), report.papers, report.days,
                                             report.tags, report.authors, report.pages, report.warnings),
-                   inputs, started_ns)
-    report.seconds = time.perf_counter() - start
+                   inputs, check.started_ns)
+    report.seconds = time.perf_counter() - check.started
     return report
-
-
-def stamp_inputs(options: BuildOptions) -> TreeStamp | None:
-    """The stamp of what this build reads, or None when there is no cache or the config does not load
-    (the build itself then reports why)."""
-    if options.cache_dir is None:
-        return None
-    config, _ = load_config(options.content_dir, options.base_url)
-    if config is None:
-        return None
-    try:
-        chain = theme_dirs(config.theme, options.content_dir.absolute().parent)
-    except ThemeError:
-        return None
-    return input_stamp([options.content_dir.absolute(), *chain],
-                       (str(options.content_dir.absolute()), str(options.output_dir.absolute()),
-                        options.base_url, options.live_reload))
-
-
-def is_up_to_date(cache_dir: Path, output_dir: Path, inputs: TreeStamp, report: BuildReport) -> bool:
-    """True when the last build read the same inputs and `output/` is as it left it; fills `report` then."""
-    stamp = read_stamp(cache_dir)
-    if stamp is None or stamp.inputs != inputs.digest or stamp.outputs != output_stamp(output_dir):
-        return False
-    report.papers, report.days, report.tags, report.authors = stamp.papers, stamp.days, stamp.tags, stamp.authors
-    report.pages, report.warnings, report.up_to_date = stamp.pages, list(stamp.warnings), True
-    return True
 
 
 def render_records(site: Site, cache: BuildCache, progress: Progress | None) -> dict[str, RenderedPaper]:

@@ -5,6 +5,10 @@ modification time), never read: at 10,000 papers a stamp of the content
 folder takes some 50 ms and one of `output/` some 250 ms, where a build that
 finds nothing to do still parses its cache and plans every page.
 
+The check imports none of the build's stages: the command line makes it first,
+and a site found up to date is reported in about half the time the imports of
+a real build take.
+
 A stamp covers every file of the content folder, of the theme chain and of the
 generator itself, plus the build's options; a second stamp covers `output/`, so
 a deleted or edited output file makes the next build a real one.
@@ -16,10 +20,14 @@ import hashlib
 import json
 import logging
 import os
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .config import load_config
+from .options import BuildOptions, BuildReport
+from .themes import ThemeError, theme_dirs
 
 logger = logging.getLogger(__name__)
 
@@ -103,3 +111,48 @@ def save_stamp(cache_dir: Path, stamp: Stamp, inputs: TreeStamp, started_ns: int
     temporary = cache_dir / f".{STAMP_FILE}.{os.getpid()}"
     temporary.write_text(json.dumps(asdict(stamp)), encoding="utf-8")
     os.replace(temporary, cache_dir / STAMP_FILE)
+
+
+@dataclass(frozen=True)
+class UpToDateCheck:
+    """What the check before a build found."""
+
+    started: float
+    """`time.perf_counter()` as the check began: a build's time counts from it."""
+    started_ns: int
+    """`time.time_ns()` then, for the racy rule of `save_stamp`."""
+    inputs: TreeStamp | None
+    """The stamp of what the build reads; None without a cache, or when the config or the
+    theme does not load (the build then says why)."""
+    report: BuildReport | None
+    """The report of a build with nothing to do; None when a build must run."""
+
+
+def check_up_to_date(options: BuildOptions) -> UpToDateCheck:
+    """Whether the last build read the same inputs and `output/` is as it left it."""
+    started, started_ns = time.perf_counter(), time.time_ns()
+    inputs = stamp_inputs(options)
+    stamp = read_stamp(options.cache_dir) if inputs is not None and options.cache_dir is not None else None
+    if inputs is None or stamp is None or stamp.inputs != inputs.digest or stamp.outputs != output_stamp(options.output_dir):
+        return UpToDateCheck(started, started_ns, inputs, None)
+    report = BuildReport(papers=stamp.papers, days=stamp.days, tags=stamp.tags, authors=stamp.authors,
+                         pages=stamp.pages, warnings=list(stamp.warnings), up_to_date=True,
+                         seconds=time.perf_counter() - started)
+    return UpToDateCheck(started, started_ns, inputs, report)
+
+
+def stamp_inputs(options: BuildOptions) -> TreeStamp | None:
+    """The stamp of what a build reads, or None when there is no cache or the config or the theme
+    does not load (the build itself then reports why)."""
+    if options.cache_dir is None:
+        return None
+    config, _ = load_config(options.content_dir, options.base_url)
+    if config is None:
+        return None
+    try:
+        chain = theme_dirs(config.theme, options.content_dir.absolute().parent)
+    except ThemeError:
+        return None
+    return input_stamp([options.content_dir.absolute(), *chain],
+                       (str(options.content_dir.absolute()), str(options.output_dir.absolute()),
+                        options.base_url, options.live_reload))

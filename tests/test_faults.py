@@ -27,7 +27,7 @@ import generator.pipeline
 import generator.write
 from generator.cli import make_parser
 from generator.pipeline import BuildOptions, build
-from generator.render import THEMES_DIR, ThemeError
+from generator.themes import THEMES_DIR, ThemeError
 from generator.write import STAGING_PREFIX, OutputWriter
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,7 +27,7 @@ from lxml import etree
 
 from generator.errors import BuildError
 from generator.pipeline import BuildOptions, build
-from generator.render import ThemeError
+from generator.themes import ThemeError
 from generator.write import STAGING_PREFIX
 from tests.conftest import BuiltSite, StaticServer, build_served
 from tests.nu_checker import nu_errors
@@ -471,7 +471,8 @@ def test_script_data_in_templates_goes_through_tojson() -> None:
 
 
 def test_every_jinja_environment_escapes_whatever_the_template_name() -> None:
-    from generator.render import make_environment, theme_dirs
+    from generator.render import make_environment
+    from generator.themes import theme_dirs
 
     env = make_environment(theme_dirs("default", CONTENT.parent))
     assert env.autoescape is True

@@ -4,6 +4,8 @@ to what a build reads or wrote makes the next build a real one."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from generator.pipeline import BuildOptions, BuildReport, build
 from generator.stamps import STAMP_FILE
 
 RECORD_ID = "2405.16537"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(content: Path, workdir: Path, base_url: str = "https://example.org/digest/") -> BuildReport:
@@ -80,3 +83,33 @@ def test_a_record_changed_as_the_build_started_leaves_no_stamp(content_copy: Pat
     # Another save within the same tick of the file system's clock would not change the stat: no stamp is trusted.
     assert not (built / "cache" / STAMP_FILE).exists()
     assert not run(content_copy, built).up_to_date
+
+
+UP_TO_DATE_IMPORTS = """
+import sys
+from generator.cli import main
+code = main(sys.argv[1:])
+print("exit", code)
+print("imported", *sorted(name for name in sys.modules if name.startswith(("generator.", "jinja2", "markdown_it"))))
+"""
+
+
+def test_the_command_line_finds_a_site_up_to_date_without_importing_the_build(content_copy: Path, built: Path) -> None:
+    # A fresh interpreter: this one has imported everything already.
+    arguments = ["build", "--content", str(content_copy), "--output", str(built / "output"), "--cache", str(built / "cache"),
+                 "--base-url", "https://example.org/digest/"]
+    result = subprocess.run([sys.executable, "-c", UP_TO_DATE_IMPORTS, *arguments], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.startswith("Up to date: 115 papers") and "exit 0" in result.stdout
+    imported = set(result.stdout.split("imported", 1)[1].split())
+    assert {"generator.cli", "generator.stamps"} <= imported
+    # Neither the stages nor the other commands' modules (the bench, the importers, the server).
+    assert imported.isdisjoint({"generator.pipeline", "generator.render", "generator.bench", "generator.importers",
+                                "generator.serve", "generator.publish", "jinja2", "markdown_it"}), imported
+
+    record = content_copy / "papers" / f"{RECORD_ID}.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("I2VEdit:", "Edited I2VEdit:", 1), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", UP_TO_DATE_IMPORTS, *arguments], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.startswith("Built 115 papers") and "exit 0" in result.stdout
+    assert "generator.pipeline" in result.stdout.split("imported", 1)[1].split()

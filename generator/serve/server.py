@@ -28,9 +28,10 @@ from urllib.parse import quote
 
 from ..config import load_config
 from ..errors import BuildCancelled, BuildError
-from ..pipeline import STOPPING_ERRORS, BuildOptions, BuildReport, build
+from ..options import STOPPING_ERRORS, BuildOptions, BuildReport
+from ..pipeline import build
 from ..quick import SiteModel, quick_update
-from ..render import ThemeError, theme_dirs
+from ..themes import ThemeError, theme_dirs
 from .changes import Change, ChangeKind, WatchedFolders
 from .handler import HostPolicy, PreviewHTTPServer, PreviewHTTPServer6, PreviewRequestHandler, is_wildcard
 from .reload import ReloadChannel
