@@ -28,11 +28,11 @@ def _digest_of(digest: str) -> str:
 class Fingerprints:
     """Hashes of one build's values; the digests of shared objects are kept for the build."""
 
-    def __init__(self, salt: str) -> None:
+    def __init__(self, salt: str, shared: dict[int, tuple[Any, str]] | None = None) -> None:
         self.salt = salt.encode()
         # By identity, with the object kept alive in its entry so its id is never reused
         # for another object while the entry stands.
-        self._shared: dict[int, tuple[Any, str]] = {}
+        self._shared: dict[int, tuple[Any, str]] = {} if shared is None else shared
         shared_digest = self.shared_digest
 
         class Pickler(pickle.Pickler):
@@ -49,6 +49,11 @@ class Fingerprints:
             entry = self._shared[id(obj)] = (obj, hashlib.blake2b(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL),
                                                                   digest_size=16).hexdigest())
         return entry[1]
+
+    def salted(self, salt: str) -> Fingerprints:
+        """Hashes with another salt that reuse the digests of the shared objects this one made:
+        the files made outside templates hash the same paper views as the pages."""
+        return Fingerprints(salt, self._shared)
 
     def of(self, *parts: Any) -> str:
         """The hash of `parts` and of the salt (for pages, the templates and the generator's code)."""

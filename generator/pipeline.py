@@ -17,7 +17,7 @@ from typing import Any, Callable, Generic, Iterator, TypeVar
 from . import __version__
 from .assets import collect_assets
 from .cache import BuildCache, code_version, load_cache, load_side_cache, save_cache, save_side_cache
-from .citations import bibliography_files, citation_file_paths, make_works, paper_citation_files
+from .citations import Citation, Work, bibliography_files, citation_file_paths, make_works, paper_citation_files
 from .config import SiteConfig, load_config
 from .digests import DayOrder, apply_day_orders, load_day_intros, load_day_orders
 from .errors import BuildCancelled, BuildError, ContentError
@@ -167,7 +167,7 @@ def _build_steps(options: BuildOptions, check: UpToDateCheck) -> BuildReport:
         with timer.step("extras"):
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
-            write_citation_files(writer, cache, site, works, citations)
+            write_citation_files(writer, cache, site, views, urls, works, citations, fingerprints)
             write_feeds(writer, cache, site, views, urls)
             report.warnings.extend(forbidden_character_warnings(site))
             write_day_emails(writer, cache, site, views, urls, env, fingerprints)
@@ -300,15 +300,19 @@ def write_feeds(writer: OutputWriter, cache: BuildCache, site: Site, views: dict
     cache.feeds = keys
 
 
-def write_citation_files(writer: OutputWriter, cache: BuildCache, site: Site, works: dict, citations: dict) -> None:
+def write_citation_files(writer: OutputWriter, cache: BuildCache, site: Site, views: dict[str, PaperView], urls: Urls,
+                         works: dict[str, Work], citations: dict[str, Citation], fingerprints: Fingerprints) -> None:
     keys: dict[str, str] = {}
-    # Salted with the code only: citation files do not come from templates.
-    fingerprints = Fingerprints(code_version())
+    # Salted with the code, not the templates, which citation files do not come from; and with
+    # the config and URLs, which with a paper's view (it holds every record field a work reads)
+    # and its key make its work and citation (`make_work`, `paper_citation`). The view stands
+    # in by the digest the pages share: hashing that costs a fraction of hashing what it makes.
+    fingerprints = fingerprints.salted(code_version() + Fingerprints("").of(site.config, urls))
     for paper_id, paper in site.papers.items():
         work, citation = works[paper_id], citations[paper_id]
         files = lambda slug=paper.slug, work=work, citation=citation: paper_citation_files(slug, work, citation)  # noqa: E731
-        write_unless_unchanged(writer, cache.citation_files, keys, paper_id, fingerprints.of(paper.slug, work, citation),
-                               citation_file_paths(paper.slug), files)
+        key = fingerprints.of(paper.slug, work.key, views[paper_id])
+        write_unless_unchanged(writer, cache.citation_files, keys, paper_id, key, citation_file_paths(paper.slug), files)
     cache.citation_files = keys
     for path, data in bibliography_files(site, citations).items():
         writer.write(path, data)

@@ -291,3 +291,51 @@ def test_a_short_description_is_the_whole_text_collapsed_then_cut_at_a_word(text
     collapsed = " ".join(text.split())
     expected = collapsed if len(collapsed) <= limit else collapsed[:limit].rsplit(" ", 1)[0] + "…"
     assert short_description(text, limit) == expected
+
+
+def citation_files(output: Path) -> dict[str, bytes]:
+    return {path.relative_to(output).as_posix(): path.read_bytes() for path in sorted((output / "papers").glob("*/cite.*"))}
+
+
+def new_record(paper_id: str, title: str, author: str, day: str, tags: list[str]) -> str:
+    return (f'---\nid: "{paper_id}"\ntitle: "{title}"\nauthors: ["{author}"]\nabstract: "A short abstract."\n'
+            f"date: {day}\ntags: {json.dumps(tags)}\n---\n")
+
+
+def test_an_incremental_build_writes_the_citation_files_a_cold_build_writes(content_copy: Path, tmp_path: Path) -> None:
+    options = BuildOptions(content_copy, tmp_path / "output", cache_dir=tmp_path / "cache")
+    build(options)
+    papers = content_copy / "papers"
+    record = papers / "2405.16537.md"
+    config = content_copy / "site.toml"
+    edits = {
+        # the record itself
+        "a title": lambda: record.write_text(record.read_text(encoding="utf-8").replace("I2VEdit:", "I2VEdit 2:", 1),
+                                             encoding="utf-8"),
+        # a record read first spells the tag: every `video` paper's keywords change, not its record
+        "a tag's spelling": lambda: (papers / "2401.00001.md").write_text(
+            new_record("2401.00001", "Spelling a Tag", "Zed Nobody", "2024-01-10", ["Video"]), encoding="utf-8"),
+        # an earlier paper takes the key `ouyang2024i2vedit`: 2405.16537's becomes `ouyang2024i2veditb`
+        "a citation key": lambda: (papers / "2401.00002.md").write_text(
+            new_record("2401.00002", "I2VEdit Again", "Ann Ouyang", "2024-01-11", []), encoding="utf-8"),
+        # the config alone: the site's address, the URL a paper without an arXiv id is cited by
+        "the site's address": lambda: config.write_text(config.read_text(encoding="utf-8").replace(
+            "https://example.github.io/digest/", "https://papers.example.org/digest/"), encoding="utf-8"),
+        # the config: an alias renames a tag everywhere
+        "an alias": lambda: config.write_text(config.read_text(encoding="utf-8")
+                                              + '\n[tags.aliases]\n"computer-vision" = "vision"\n', encoding="utf-8"),
+    }
+    before = citation_files(options.output_dir)
+    for number, (name, edit) in enumerate(edits.items()):
+        edit()
+        build(options)
+        made = citation_files(options.output_dir)
+        cold = tmp_path / f"cold-{number}"
+        build(BuildOptions(content_copy, cold, cache_dir=None))
+        assert made == citation_files(cold), name
+        changed = {path for path in made if before.get(path) != made[path]}
+        reached = "a-survey-for-large-language-models-in-biomedicine" if name == "the site's address" else "2405.16537"
+        assert any(path.startswith(f"papers/{reached}/") for path in changed), name
+        before = made
+    assert b"ouyang2024i2veditb" in before["papers/2405.16537/cite.bib"]
+    assert b"KW  - Video" in before["papers/2405.16537/cite.ris"]
