@@ -167,6 +167,32 @@ def test_candidates_are_each_papers_best_rough_matches_never_itself() -> None:
             assert floors[offset] == 0.0
 
 
+def test_exact_cosines_are_the_dot_products_of_the_rows_and_each_pair_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against the dense product; and the same bits for a pair whatever else is asked with it,
+    in any order, split into blocks of any size."""
+    import numpy as np
+    from scipy import sparse
+
+    matrix = sample_matrix()
+    # Two rows without terms: as first and as second rows of pairs.
+    rows = sparse.vstack([matrix.rows, sparse.csr_matrix((2, matrix.rows.shape[1]), dtype=np.float32)], format="csr")
+    count = rows.shape[0]
+    firsts = np.repeat(np.arange(count), 9)
+    seconds = np.random.default_rng(7).integers(0, count, size=len(firsts))
+    dense = rows.toarray().astype(np.float64)
+    cosines = related.exact_cosines(rows, firsts, seconds)
+    assert cosines.dtype == np.float32 and len(cosines) == len(firsts)
+    np.testing.assert_allclose(cosines, (dense[firsts] * dense[seconds]).sum(axis=1), rtol=1e-5, atol=1e-7)
+    assert (cosines[firsts >= count - 2] == 0).all() and (cosines[seconds >= count - 2] == 0).all()
+    assert cosines[(seconds == firsts) & (firsts < count - 2)] == pytest.approx(1.0, abs=1e-5)
+
+    order = np.random.default_rng(8).permutation(len(firsts))[:400]  # ungrouped first rows, a part of the pairs
+    for block_bytes in (1, 4 * rows.shape[1] * 3, 1 << 23):
+        monkeypatch.setattr(related, "COSINE_BLOCK_BYTES", block_bytes)
+        assert related.exact_cosines(rows, firsts[order], seconds[order]).tobytes() == cosines[order].tobytes()
+    assert len(related.exact_cosines(rows, firsts[:0], seconds[:0])) == 0
+
+
 def _candidates_in_child(heavy: object, sender: object) -> None:
     import numpy as np
 
