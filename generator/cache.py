@@ -25,6 +25,8 @@ from .views import RenderedPaper
 logger = logging.getLogger(__name__)
 
 CACHE_FILE = "build-cache.pickle"
+RETIRED_FILES = ("search-stems.pickle",)
+"""Files of the cache folder that earlier releases kept and this one does not read: removed on save."""
 
 
 @dataclass
@@ -129,6 +131,8 @@ def save_cache(cache_dir: Path | None, cache: BuildCache) -> None:
         pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
     path = cache_dir / CACHE_FILE
     os.replace(temporary, path)
+    for name in RETIRED_FILES:
+        (cache_dir / name).unlink(missing_ok=True)
     key = _file_key(path)
     if key is not None:
         _saved_in_this_process[str(path.absolute())] = (key, cache)

@@ -68,3 +68,13 @@ def test_a_side_cache_comes_back_unless_damaged_or_made_by_other_code(
     (tmp_path / "side.pickle").write_bytes(b"\x80\x05\x95garbage")
     assert load_side_cache(tmp_path, "side.pickle") == {}
     assert "ignoring unreadable cache file" in caplog.text
+
+
+def test_saving_removes_what_earlier_releases_kept_and_nothing_else(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / "search-stems.pickle").write_bytes(b"stems of an earlier release")
+    (cache_dir / "notes.txt").write_text("the curator's own file", encoding="utf-8")
+    save_side_cache(cache_dir, "related-terms.pickle", {"kept": 1})
+    save_cache(cache_dir, BuildCache(str((tmp_path / "output").absolute())))
+    assert sorted(path.name for path in cache_dir.iterdir()) == [CACHE_FILE, "notes.txt", "related-terms.pickle"]
