@@ -37,10 +37,11 @@ SEARCH_QUERY = "language model"
 _CHILD = """
 import json, resource, sys
 from pathlib import Path
+from generator.cli import build_unless_up_to_date
+from generator.options import BuildOptions
 from generator.parallel import leave_objects_to_exit
-from generator.pipeline import BuildOptions, build
 content, output, cache, base_url = sys.argv[1:5]
-report = build(BuildOptions(Path(content), Path(output), base_url=base_url, cache_dir=Path(cache)))
+report = build_unless_up_to_date(BuildOptions(Path(content), Path(output), base_url=base_url, cache_dir=Path(cache)))
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(json.dumps({"peak_kb": peak, "written": report.files_written, "rendered": report.pages_rendered,
                   "pages": report.pages, "steps": report.steps, "alongside": report.alongside}))

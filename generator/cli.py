@@ -52,7 +52,7 @@ def build_options(args: argparse.Namespace, **extra: object) -> BuildOptions:
 def run_build_reporting(options: BuildOptions) -> BuildReport | None:
     """Build, printing warnings and the summary, or every error; None when the build failed."""
     try:
-        report = _build_unless_up_to_date(options)
+        report = build_unless_up_to_date(options)
     except BuildError as exc:
         print(exc.report(), file=sys.stderr)
         print(f"The build stopped; `{options.output_dir}` is unchanged.", file=sys.stderr)
@@ -71,7 +71,8 @@ def run_build_reporting(options: BuildOptions) -> BuildReport | None:
     return report
 
 
-def _build_unless_up_to_date(options: BuildOptions) -> BuildReport:
+def build_unless_up_to_date(options: BuildOptions) -> BuildReport:
+    """What `build.py build` runs: the up-to-date check, then, when something changed, the build."""
     check = check_up_to_date(options)
     if check.report is not None:
         return check.report
