@@ -25,8 +25,8 @@ from .feeds import (ISSUES_FILE, NO_DATE, OPML_FILE, FeedRenderer, feed_paths, f
                     forbidden_character_warnings, issue_days, render_issues, render_opml)
 from .fingerprint import Fingerprints
 from .markdown import MarkdownRenderer
-from .options import BuildOptions, BuildReport, Progress
 from .newsletter import email_paths, render_day_email_files
+from .options import BuildOptions, BuildReport, Progress
 from .plan import Assets, FeedLink, PlannedPage, SiteInfo, plan_pages
 from .records import Paper, SeenFiles, read_records, record_key
 from .related import Ranking, RelatedMatch, paper_text, rank_related, vectorize
@@ -35,10 +35,10 @@ from .page_renderer import render_changed_pages
 from .parallel import ChildTask, fork_map, long_lived, mark_long_lived
 from .quick import SiteModel
 from .render import make_environment, templates_fingerprint
-from .themes import theme_dirs
 from .site import Site, build_site
 from .stamps import Stamp, UpToDateCheck, check_up_to_date, forget_stamp, output_stamp, save_stamp
 from .social import paper_citation, write_social_cards
+from .themes import theme_dirs
 from .urls import Urls
 from .views import Link, PaperView, RenderedPaper, make_paper_views, render_paper
 from .write import OutputWriter

@@ -335,7 +335,7 @@ def exact_cosines(rows: sparse.csr_matrix, firsts: np.ndarray, seconds: np.ndarr
 
     A few first rows at a time are spread into a dense block (`COSINE_BLOCK_BYTES`), so the
     first row's weight of a term is one lookup. Gathering both rows of every pair as sparse
-    matrices and multiplying them took five times as long, most of the related papers' work.
+    matrices and multiplying them took five times as long.
     """
     import numpy as np
 
@@ -346,7 +346,7 @@ def exact_cosines(rows: sparse.csr_matrix, firsts: np.ndarray, seconds: np.ndarr
     indptr, indices, data = rows.indptr, rows.indices, rows.data
     per_block = max(1, COSINE_BLOCK_BYTES // (4 * terms))
     block = np.zeros(per_block * terms, dtype=np.float32)
-    # Pairs come grouped by their first row: each run of one first row is a unit of a block.
+    # Pairs mostly come grouped by their first row: each run of one first row takes a slot of a block.
     runs = np.flatnonzero(np.r_[True, firsts[1:] != firsts[:-1]])
     run_ends = np.r_[runs[1:], len(firsts)]
     for start in range(0, len(runs), per_block):

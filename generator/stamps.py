@@ -5,9 +5,9 @@ modification time), never read: at 10,000 papers a stamp of the content
 folder takes some 50 ms and one of `output/` some 250 ms, where a build that
 finds nothing to do still parses its cache and plans every page.
 
-The check imports none of the build's stages: the command line makes it first,
-and a site found up to date is reported in about half the time the imports of
-a real build take.
+The check imports none of the build's stages, so the command line makes it
+before importing them: a site of 10,000 papers found up to date is reported in
+about a third of a second, less than those imports alone take.
 
 A stamp covers every file of the content folder, of the theme chain and of the
 generator itself, plus the build's options; a second stamp covers `output/`, so
