@@ -289,6 +289,16 @@ def test_a_terms_posting_digest_follows_its_order_fields_gaps_and_scores() -> No
     assert base != digest([[(2, 700)], [(3, 800)], *empty[2:]])  # a field
 
 
+def test_posting_digests_do_not_depend_on_the_batches_they_are_made_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = build_term_index([lunr_document(d) for d in fixture_docs()])
+    whole = index.posting_digests()
+    postings = index.posting_counts()
+    assert len(whole) == len(index.terms) and max(postings) > 3 and len(set(whole.tolist())) > len(whole) // 3
+    for batch in (1, 3, max(postings) + 1):  # a term larger than a batch; batches of several terms
+        monkeypatch.setattr(search, "DIGEST_BATCH", batch)
+        assert index.posting_digests().tobytes() == whole.tobytes()
+
+
 def test_scores_are_thousandths_that_read_back_exactly() -> None:
     index = build_term_index([lunr_document(d) for d in fixture_docs()])
     scores = index.pairs[1::2].tolist()
