@@ -18,6 +18,7 @@ from markupsafe import Markup
 from .plan import PlannedPage, format_day
 from .themes import ThemeError
 
+
 def make_environment(chain: list[Path]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(path / "templates") for path in chain], followlinks=False),
