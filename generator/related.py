@@ -298,7 +298,7 @@ def rank_related(matrix: TextMatrix, *, limit: int = RELATED_LIMIT, duplicate_ab
         """The related papers of the rows of one chunk, their candidates, cosines and floors; runs in a worker process."""
         chunk = chunks[index]
         candidates, floors = best_candidates(heavy, postings, chunk, candidates_per_row)
-        chunk_rows_of = chunk[np.repeat(np.arange(len(chunk)), np.diff(candidates.indptr))]
+        chunk_rows_of = chunk[entry_rows(candidates)]
         cosines = exact_cosines(rows, chunk_rows_of, candidates.indices)
         # Kept with each row's candidates in column order: sp_matmul_topn leaves them in the order of their scores.
         order = np.lexsort((candidates.indices, chunk_rows_of))
@@ -370,6 +370,13 @@ def exact_cosines(rows: sparse.csr_matrix, firsts: np.ndarray, seconds: np.ndarr
     return found
 
 
+def entry_rows(matrix: sparse.csr_matrix) -> np.ndarray:
+    """The row of each stored entry of a CSR matrix, in storage order."""
+    import numpy as np
+
+    return np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
+
+
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """`starts[i], starts[i] + 1, …` for `lengths[i]` values each, all one after another."""
     import numpy as np
@@ -425,7 +432,7 @@ def rows_an_edit_can_move(previous: Ranking, digests: np.ndarray, heavy: sparse.
     count = len(digests)
     candidates = previous.candidates
     is_changed = np.isin(candidates.indices, changed)
-    holding = np.repeat(np.arange(count), np.diff(candidates.indptr))[is_changed]
+    holding = entry_rows(candidates)[is_changed]
     rough = (heavy @ heavy[changed].T).tocoo()
     near_floor = rough.data >= previous.floors[rough.row] - ROUGH_SCORE_SLACK
     pairs = rough.row[near_floor].astype(np.int64) * count + changed[rough.col[near_floor]]
@@ -453,7 +460,7 @@ def _rescore_touched_rows(previous: Ranking, matrix: TextMatrix, heavy: sparse.c
     import numpy as np
 
     candidates = previous.candidates
-    row_of_entry = np.repeat(np.arange(len(digests)), np.diff(candidates.indptr))
+    row_of_entry = entry_rows(candidates)
     changed = digests != previous.row_digests
     entries = np.flatnonzero(np.isin(row_of_entry, touched) & changed[candidates.indices])
     firsts, seconds = row_of_entry[entries], candidates.indices[entries]
@@ -513,7 +520,7 @@ def pair_rough_scores(heavy: sparse.csr_matrix, firsts: np.ndarray, seconds: np.
         return np.zeros(0, dtype=np.float32)
     left = heavy[firsts]
     weights = left.nnz
-    pair_of_weight = np.repeat(np.arange(len(firsts)), np.diff(left.indptr))
+    pair_of_weight = entry_rows(left)
     seconds_weights = np.asarray(heavy[seconds[pair_of_weight], left.indices]).ravel().astype(np.float32)
     held = seconds_weights != 0
     right = sparse.csr_matrix((seconds_weights[held], pair_of_weight[held].astype(np.int32),
@@ -604,7 +611,7 @@ def best_candidates(heavy: sparse.csr_matrix, postings: sparse.csr_matrix, chunk
         lowest = np.minimum.reduceat(found.data, found.indptr[nonempty])
         full = lengths[nonempty] == per_row + 1
         floors[nonempty[full]] = lowest[full]
-    itself = found.indices == chunk[np.repeat(np.arange(len(chunk)), lengths)]
+    itself = found.indices == chunk[entry_rows(found)]
     found.data[itself] = 0.0
     found.eliminate_zeros()
     return found, floors
@@ -635,7 +642,7 @@ def shared_terms(matrix: TextMatrix, firsts: np.ndarray, seconds: np.ndarray,
     # One row per pair, non-zero only on the terms both papers hold.
     products = sparse.csr_matrix(matrix.rows[firsts].multiply(matrix.rows[seconds]))
     products.eliminate_zeros()
-    pair_of_entry = np.repeat(np.arange(len(firsts), dtype=np.int64), np.diff(products.indptr))
+    pair_of_entry = entry_rows(products)
     # Heaviest first within each pair, in one sort of integer keys: the bits of a positive float32
     # are in the order of its value. The sort is stable and each pair's columns are in
     # alphabetical order of their terms, so ties go alphabetically.
