@@ -335,7 +335,7 @@ def build_term_index(lunr_docs: Sequence[dict[str, str]], progress: Callable[[st
     lengths = np.bincount(group, minlength=doc_count * fields).reshape(doc_count, fields)  # in terms
     # One key per (term, field, document), sorted in posting order; its count is the term frequency.
     keys = term_of * np.int64(fields * doc_count) + group % fields * doc_count + group // fields
-    del term_of, group  # before the sort: at 100,000 papers they are 200 MB of the search child's peak
+    del term_of, group  # before the sort, the search child's peak at 100,000 papers
     keys, tf = np.unique(keys, return_counts=True)
     term = (keys // (fields * doc_count)).astype(np.int32)
     term_field = (keys // doc_count).astype(np.int32)
