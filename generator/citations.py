@@ -13,13 +13,13 @@ to one line, so a value can never start a tag of its own.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import re
 from typing import Any, Iterable
 
 from .frozen import frozen
 from .ids import slugify
+from .json_text import compact_json
 from .records import Paper
 from .site import Site
 from .urls import Urls
@@ -314,8 +314,7 @@ def csl_item(work: Work) -> dict[str, Any]:
 
 
 def csl_json(work: Work) -> str:
-    # Compact: json's C encoder is ten times faster than its indenting one, at 10,000 papers.
-    return json.dumps([csl_item(work)], ensure_ascii=False) + "\n"
+    return compact_json([csl_item(work)]).decode("utf-8") + "\n"
 
 
 # --- page metadata ------------------------------------------------------------------------------

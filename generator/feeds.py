@@ -2,7 +2,7 @@
 `issues.xml` (one item per digest day) and `feeds.opml` (every tag's feed).
 
 RSS and Atom are written by feedgen (lxml underneath, so every text is
-escaped and every file is well-formed); JSON Feed by `json`, the OPML list
+escaped and every file is well-formed); JSON Feed by orjson, the OPML list
 by ElementTree. Nothing here reads the wall clock: dates come from the
 records, so two builds of the same content are byte-identical.
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import logging
 import re
 import xml.etree.ElementTree as ElementTree
@@ -34,6 +33,7 @@ from feedgen.feed import FeedGenerator
 from . import __version__
 from .characters import FORBIDDEN_CHARACTERS, first_forbidden, without_forbidden
 from .frozen import frozen
+from .json_text import indented_json
 from .plan import format_day
 from .site import Day, Site
 from .urls import Urls
@@ -302,7 +302,7 @@ def render_json_feed(feed: Feed, site: Site, urls: Urls) -> bytes:
             for entry in feed.entries
         ],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return indented_json(document) + b"\n"
 
 
 def issue_content_html(papers: list[PaperView], urls: Urls) -> str:

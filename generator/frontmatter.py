@@ -10,6 +10,7 @@ point at the line.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -48,9 +49,17 @@ _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 def file_line(yaml_text: str, mark: Any) -> int:
     """1-based line in the file of a YAML mark in the front matter (which starts on line 2)."""
-    if _YAML_ONLY_BREAKS.search(yaml_text, 0, mark.index):
+    if _first_yaml_only_break(yaml_text) < mark.index:
         return yaml_text.count("\n", 0, mark.index) + 2
     return mark.line + 2
+
+
+@functools.lru_cache(maxsize=1)
+def _first_yaml_only_break(yaml_text: str) -> int:
+    """Where the first break only YAML counts is (the text's length if none): found once for
+    every field of a record, where searching up to each field's mark went over the text again."""
+    found = _YAML_ONLY_BREAKS.search(yaml_text)
+    return found.start() if found else len(yaml_text)
 
 
 # libyaml's composer is thirty times faster than PyYAML's pure-Python one, which

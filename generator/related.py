@@ -49,8 +49,11 @@ processor's cache was fastest (8 MB: a quarter of the time 128 MB takes)."""
 TERMS_RUN = 1000
 """Documents tokenised together, in one worker, and cached together."""
 # Words of at least two characters holding a letter, hyphenated compounds whole;
-# digits-only tokens (years, table numbers) say nothing about the topic.
-WORD = re.compile(r"(?u)\b(?=[\w-]*[^\W\d_])\w[\w-]*\w\b")
+# digits-only tokens (years, table numbers) say nothing about the topic. A word is a
+# run of word characters and hyphens without its outer hyphens: finding runs and
+# trimming them is a third faster than a pattern that finds the words themselves.
+WORD_RUN = re.compile(r"[\w-]+")
+WITHOUT_LETTER = re.compile(r"[\d_-]*")
 # A term in more than this share of the papers explains no match (`model`,
 # `results`); only applied when there are enough papers for shares to mean anything.
 MAX_DOCUMENT_SHARE = 0.5
@@ -88,7 +91,10 @@ def words(text: str) -> list[str]:
     so it matches both its own spelling and papers that write the parts apart."""
     stop = ENGLISH_STOP_WORDS
     terms: list[str] = []
-    for word in WORD.findall(text.lower()):
+    for run in WORD_RUN.findall(text.lower()):
+        word = run.strip("-")
+        if len(word) < 2 or not (word[0].isalpha() or not WITHOUT_LETTER.fullmatch(word)):
+            continue
         if word not in stop:
             terms.append(word)
         if "-" in word:

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
+from .json_text import json_for_templates
 from .plan import PlannedPage, format_day
 from .themes import ThemeError
 
@@ -32,6 +33,7 @@ def make_environment(chain: list[Path]) -> jinja2.Environment:
     env.filters["long_date"] = lambda value: format_day(value) if isinstance(value, dt.date) else value
     env.filters["iso_date"] = lambda value: value.isoformat() if isinstance(value, dt.date) else value
     env.filters["plural"] = lambda count, word, plural=None: f"{count} {word if count == 1 else (plural or word + 's')}"
+    env.policies["json.dumps_function"] = json_for_templates
     env.globals["paper_card"] = card_renderer(env)
     return env
 

@@ -27,7 +27,6 @@ and that lunr.js answers as lunr.py does, score for score.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import pickle
@@ -43,6 +42,7 @@ from lunr.tokenizer import SEPARATOR_CHARS
 
 from .frozen import frozen
 from .hashing import GOLDEN, mix64, run_sums
+from .json_text import compact_json
 
 if TYPE_CHECKING:
     import numpy as np
@@ -439,10 +439,6 @@ def partition_terms(sizes: dict[str, int], target: int) -> dict[str, list[str]]:
     return {key: sorted(terms) for key, terms in shards.items()}
 
 
-def _dumps(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
 def shard_entry(index: TermIndex, number: int) -> list[object]:
     """One term as stored in a shard: [term, lunr term index, per-field gap-coded pairs...]."""
     return [index.terms[number], number, *index.field_pairs(number)]
@@ -599,27 +595,27 @@ def make_search_files(
         # The shard's terms, their lunr indices and their postings are what it is encoded from.
         source = _hash("\0".join(index.terms[n] for n in terms).encode("utf-8", "surrogatepass") +
                        np.array(terms, dtype=np.int64).tobytes() + postings[terms].tobytes())
-        add(f"shards/{number}.json", source, lambda terms=terms: _dumps({"terms": [shard_entry(index, n) for n in terms]}))
+        add(f"shards/{number}.json", source, lambda terms=terms: compact_json({"terms": [shard_entry(index, n) for n in terms]}))
     chunks = math.ceil(len(ordered) / DOC_CHUNK)
     for number in range(chunks):
         chunk = ordered[number * DOC_CHUNK : (number + 1) * DOC_CHUNK]
         add(f"docs/{number}.json", _hash(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)),
-            lambda chunk=chunk: _dumps([display_record(d) for d in chunk]))
+            lambda chunk=chunk: compact_json([display_record(d) for d in chunk]))
     buckets = max(1, math.ceil(len(ordered) / IDS_PER_BUCKET))
     by_bucket: dict[int, dict[str, int]] = {b: {} for b in range(buckets)}
     for number, doc in enumerate(ordered):
         by_bucket[id_bucket(doc.ref, buckets)][doc.ref] = number
     for bucket, ids in by_bucket.items():
-        data = _dumps(ids)
+        data = compact_json(ids)
         add(f"ids/{bucket}.json", _hash(data), lambda data=data: data)  # small: always made, kept when the same
-    facets = _dumps(facet_table(ordered))
+    facets = compact_json(facet_table(ordered))
     add("facets.json", _hash(facets), lambda: facets)
 
     # The build's version changes with any file's bytes: a hash of their hashes.
     digest = hashlib.sha256()
     for path in sorted(result.keys):
         digest.update(path.encode() + b"\0" + result.keys[path].content.encode() + b"\0")
-    manifest = _dumps(
+    manifest = compact_json(
         {
             "format": FORMAT_VERSION,
             "lunr": "2.3.9",
