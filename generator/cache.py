@@ -54,6 +54,11 @@ class BuildCache:
     """Digest day -> hash of what its email files were rendered from."""
     citation_files: dict[str, str] = field(default_factory=dict)
     """Paper id -> hash of what its cite.bib/.ris/.json were made from."""
+    bibtex: dict[str, str] = field(default_factory=dict)
+    """Hash of what a paper's citation files were made from -> its BibTeX entry, which the
+    bibliographies hold."""
+    bibliographies: dict[str, str] = field(default_factory=dict)
+    """A bibliography's output path -> hash of what it was made from."""
     feeds: dict[str, str] = field(default_factory=dict)
     """A feed's RSS path (and `issues.xml`) -> hash of what its files were made from."""
     code: str = ""

@@ -79,25 +79,67 @@ class PreviewImage:
     height: int
 
 
-@frozen
 class Citation:
-    """What a paper page shows and declares about citing it.
+    """What a paper page shows and declares about citing it: its `work`, BibTeX and file
+    links, its meta tags and JSON-LD.
 
-    The meta tags are made from `work` when a template reads them rather than
-    stored: kept for every paper until the pages are rendered, they took more
-    memory than the rest of the page plan (about 7 KB a paper).
+    Made from the paper's view and citation key, and only when something first reads
+    it: a page being rendered, citation files being written. A build after one edit
+    renders a few pages and writes a few files; making every paper's work and BibTeX
+    took longer than the rest of its citations step. The meta tags are made each time
+    a template reads them, never stored: kept for every paper until the pages were
+    rendered, they took more memory than the rest of the page plan (about 7 KB a paper).
+
+    A citation equals, and pickles as, what it is made from: a page's fingerprint
+    holds the view (by its digest) and the key, not the text made from them. The key
+    is the BibTeX key, unique in the site (`ouyang2024i2vedit`).
     """
 
-    work: Work
-    bibtex: str
-    bib_url: str
-    ris_url: str
-    csl_url: str
-    image: PreviewImage | None = None
+    __slots__ = ("view", "key", "urls", "site_title", "image", "_work", "_bibtex")
+
+    def __init__(self, view: PaperView, key: str, urls: Urls, site_title: str, image: PreviewImage | None = None) -> None:
+        self.view, self.key, self.urls, self.site_title, self.image = view, key, urls, site_title, image
+        self._work: Work | None = None
+        self._bibtex: str | None = None
+
+    def _made_from(self) -> tuple[PaperView, str, Urls, str, PreviewImage | None]:
+        return self.view, self.key, self.urls, self.site_title, self.image
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Citation) and self._made_from() == other._made_from()
+
+    def __hash__(self) -> int:
+        return hash(self._made_from())
+
+    def __reduce__(self) -> tuple[type[Citation], tuple[Any, ...]]:
+        return Citation, self._made_from()
+
+    def __repr__(self) -> str:
+        return f"Citation({self.view.id!r}, {self.key!r})"
 
     @property
-    def key(self) -> str:
-        return self.work.key
+    def work(self) -> Work:
+        if self._work is None:
+            self._work = make_work(self.view, self.key, self.urls, self.site_title)
+        return self._work
+
+    @property
+    def bibtex(self) -> str:
+        if self._bibtex is None:
+            self._bibtex = bibtex_entry(self.work)
+        return self._bibtex
+
+    @property
+    def bib_url(self) -> str:
+        return self.urls.page(file_path(self.view.slug, BIBTEX_FILE))
+
+    @property
+    def ris_url(self) -> str:
+        return self.urls.page(file_path(self.view.slug, RIS_FILE))
+
+    @property
+    def csl_url(self) -> str:
+        return self.urls.page(file_path(self.view.slug, CSL_FILE))
 
     @property
     def scholar(self) -> tuple[tuple[str, str], ...]:
@@ -132,20 +174,13 @@ class Citation:
 # --- works and keys -------------------------------------------------------------------------------
 
 
-def make_works(site: Site, views: dict[str, PaperView], urls: Urls) -> dict[str, Work]:
-    """A Work per paper id, with citation keys unique across the site."""
-    keys = citation_keys(site.papers.values())
-    return {paper_id: make_work(paper, views[paper_id], keys[paper_id], site, urls)
-            for paper_id, paper in site.papers.items()}
-
-
-def make_work(paper: Paper, view: PaperView, key: str, site: Site, urls: Urls) -> Work:
+def make_work(view: PaperView, key: str, urls: Urls, site_title: str) -> Work:
     return Work(
-        key=key, paper_id=paper.id, title=view.title_text, authors=tuple(link.label for link in view.authors),
-        issued=paper.published or paper.day, updated=paper.updated, abstract=view.abstract_text,
+        key=key, paper_id=view.id, title=view.title_text, authors=tuple(link.label for link in view.authors),
+        issued=view.published or view.day, updated=view.updated, abstract=view.abstract_text,
         tags=tuple(link.label for link in view.tags), page_url=urls.absolute(view.url),
-        site_title=site.config.title, arxiv_id=view.arxiv_id, doi=paper.doi, venue=paper.venue,
-        journal_ref=paper.journal_ref, pdf_url=next((link.url for link in view.links if link.kind == "pdf"), None),
+        site_title=site_title, arxiv_id=view.arxiv_id, doi=view.doi, venue=view.venue,
+        journal_ref=view.journal_ref, pdf_url=next((link.url for link in view.links if link.kind == "pdf"), None),
     )
 
 
@@ -404,20 +439,13 @@ def file_path(slug: str, name: str) -> str:
     return f"papers/{slug}/{name}"
 
 
-def make_citation(work: Work, slug: str, urls: Urls, image: PreviewImage | None = None) -> Citation:
-    return Citation(
-        work=work, bibtex=bibtex_entry(work),
-        bib_url=urls.page(file_path(slug, BIBTEX_FILE)), ris_url=urls.page(file_path(slug, RIS_FILE)),
-        csl_url=urls.page(file_path(slug, CSL_FILE)), image=image,
-    )
-
-
 def citation_file_paths(slug: str) -> tuple[str, ...]:
     return tuple(file_path(slug, name) for name in (BIBTEX_FILE, RIS_FILE, CSL_FILE))
 
 
-def paper_citation_files(slug: str, work: Work, citation: Citation) -> dict[str, bytes]:
+def paper_citation_files(citation: Citation) -> dict[str, bytes]:
     """One paper's cite.bib, cite.ris and cite.json."""
+    slug, work = citation.view.slug, citation.work
     return {
         file_path(slug, BIBTEX_FILE): citation.bibtex.encode(),
         file_path(slug, RIS_FILE): ris_record(work).encode(),
@@ -425,14 +453,12 @@ def paper_citation_files(slug: str, work: Work, citation: Citation) -> dict[str,
     }
 
 
-def bibliography_files(site: Site, citations: dict[str, Citation]) -> dict[str, bytes]:
-    """The bibliographies of the site, of each tag and of each digest day."""
-    def bibliography_of(papers: Iterable[Paper]) -> bytes:
-        return "\n".join(citations[paper.id].bibtex for paper in papers).encode()
-
-    files = {BIBLIOGRAPHY_FILE: bibliography_of(site.papers.values())}
+def bibliography_papers(site: Site) -> dict[str, tuple[Paper, ...]]:
+    """The papers of each bibliography file: the site's, each tag's and each digest day's."""
+    files = {BIBLIOGRAPHY_FILE: tuple(site.papers.values())}
     for tag in site.tags:
-        files[f"tags/{tag.slug}/{BIBLIOGRAPHY_FILE}"] = bibliography_of(tag.papers)
+        files[f"tags/{tag.slug}/{BIBLIOGRAPHY_FILE}"] = tuple(tag.papers)
     for day in site.days:
-        files[f"digest/{day.key}/{BIBLIOGRAPHY_FILE}"] = bibliography_of(day.papers)
+        files[f"digest/{day.key}/{BIBLIOGRAPHY_FILE}"] = tuple(day.papers)
     return files
+

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import jinja2
 
-from .citations import Citation, Work, base_key, citation_keys, make_work
+from .citations import Citation, base_key, citation_keys
 from .digests import apply_day_orders
 from .markdown import MarkdownRenderer
 from .plan import Planner, PlannedPage, SiteInfo
@@ -48,7 +48,6 @@ class SiteModel:
     views: dict[str, PaperView]
     intros: dict[str, str]
     related: dict[str, tuple[RelatedMatch, ...]]
-    works: dict[str, Work]
     citations: dict[str, Citation]
     pages: dict[str, PlannedPage]
     """By output path."""
@@ -102,7 +101,7 @@ def quick_update(model: SiteModel, changed: list[Path], output_dir: Path) -> lis
     if not edits:
         return []
 
-    site, views, works, citations = model.site, dict(model.views), dict(model.works), dict(model.citations)
+    site, views, citations = model.site, dict(model.views), dict(model.citations)
     renderer = MarkdownRenderer(max_input_chars=config.limits.max_field_chars)
     changed_ids: set[str] = set()
     for paper in edits:
@@ -121,11 +120,10 @@ def quick_update(model: SiteModel, changed: list[Path], output_dir: Path) -> lis
     base_keys = dict(model.base_keys)
     base_keys.update((paper.id, base_key(site.papers[paper.id])) for paper in edits)
     keys = (citation_keys(site.papers.values(), base_keys) if base_keys != model.base_keys else
-            {paper_id: work.key for paper_id, work in works.items()})
-    for paper_id, paper in site.papers.items():
-        if paper_id in changed_ids or keys[paper_id] != works[paper_id].key:
-            works[paper_id] = make_work(paper, views[paper_id], keys[paper_id], site, model.urls)
-            citations[paper_id] = paper_citation(config, model.urls, views[paper_id], works[paper_id])
+            {paper_id: citation.key for paper_id, citation in citations.items()})
+    for paper_id in site.papers:
+        if paper_id in changed_ids or keys[paper_id] != citations[paper_id].key:
+            citations[paper_id] = paper_citation(config, model.urls, views[paper_id], keys[paper_id])
             changed_ids.add(paper_id)
 
     planner = Planner(site, model.urls, model.info, views, model.intros, model.related, citations)
@@ -139,7 +137,7 @@ def quick_update(model: SiteModel, changed: list[Path], output_dir: Path) -> lis
             written.append(page.path)
 
     model.loaded = dataclasses.replace(model.loaded, site=site)
-    model.views, model.works, model.citations, model.base_keys = views, works, citations, base_keys
+    model.views, model.citations, model.base_keys = views, citations, base_keys
     model.pages.update(planned)
     for paper in edits:
         model.records[paper.source] = paper

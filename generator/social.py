@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .citations import Citation, PreviewImage, Work, make_citation
+from .citations import Citation, PreviewImage
 from .parallel import fork_map
 from .config import SiteConfig
 from .urls import Urls
@@ -126,9 +126,9 @@ def write_social_cards(writer: OutputWriter, views: dict[str, PaperView], site_t
     return len(missing)
 
 
-def paper_citation(config: SiteConfig, urls: Urls, view: PaperView, work: Work) -> Citation:
-    """A paper's citation data, its link-preview tags pointing at its card when the site makes cards."""
+def paper_citation(config: SiteConfig, urls: Urls, view: PaperView, key: str) -> Citation:
+    """A paper's citation, its link-preview tags pointing at its card when the site makes cards."""
     image = None
     if config.social.cards:
         image = PreviewImage(urls.absolute(view.url + "card.png"), f"{view.title_text} — {config.title}", WIDTH, HEIGHT)
-    return make_citation(work, view.slug, urls, image)
+    return Citation(view, key, urls, config.title, image)

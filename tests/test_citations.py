@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import pickle
 import json
 from pathlib import Path
 
@@ -14,9 +16,15 @@ from hypothesis import strategies as st
 from bibtexparser import middlewares
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
+from generator import citations, page_renderer
 from generator.citations import Work, bibtex_entry, citation_keys, csl_item, ris_record, short_description
 from generator.markdown import MarkdownRenderer
-from generator.pipeline import BuildOptions, build, load_site
+from generator.cache import BuildCache
+from generator.fingerprint import Fingerprints
+from generator.pipeline import BuildOptions, build, load_site, render_records
+from generator.social import paper_citation
+from generator.urls import Urls
+from generator.views import make_paper_views
 from generator.records import Paper
 from tests.conftest import SAMPLE_CONTENT, BuiltSite
 from tests.nu_checker import nu_errors
@@ -294,7 +302,9 @@ def test_a_short_description_is_the_whole_text_collapsed_then_cut_at_a_word(text
 
 
 def citation_files(output: Path) -> dict[str, bytes]:
-    return {path.relative_to(output).as_posix(): path.read_bytes() for path in sorted((output / "papers").glob("*/cite.*"))}
+    """Each paper's cite.bib, cite.ris and cite.json, and the bibliographies of the site, its tags and days."""
+    paths = [*(output / "papers").glob("*/cite.*"), *output.glob("**/bibliography.bib")]
+    return {path.relative_to(output).as_posix(): path.read_bytes() for path in sorted(paths)}
 
 
 def new_record(paper_id: str, title: str, author: str, day: str, tags: list[str]) -> str:
@@ -333,9 +343,68 @@ def test_an_incremental_build_writes_the_citation_files_a_cold_build_writes(cont
         cold = tmp_path / f"cold-{number}"
         build(BuildOptions(content_copy, cold, cache_dir=None))
         assert made == citation_files(cold), name
+        for page in ("papers/2405.16537/index.html", "papers/a-survey-for-large-language-models-in-biomedicine/index.html"):
+            # Its Cite section and meta tags: a page's fingerprint holds its citation by what makes it.
+            assert (options.output_dir / page).read_bytes() == (cold / page).read_bytes(), (name, page)
         changed = {path for path in made if before.get(path) != made[path]}
         reached = "a-survey-for-large-language-models-in-biomedicine" if name == "the site's address" else "2405.16537"
         assert any(path.startswith(f"papers/{reached}/") for path in changed), name
+        # BibTeX holds no tags: an alias leaves the bibliographies as they were.
+        assert ("bibliography.bib" in changed) == (name != "an alias"), name
         before = made
     assert b"ouyang2024i2veditb" in before["papers/2405.16537/cite.bib"]
-    assert b"KW  - Video" in before["papers/2405.16537/cite.ris"]
+    assert b"ouyang2024i2veditb" in before["bibliography.bib"] and b"ouyang2024i2veditb" in before["tags/video/bibliography.bib"]
+
+
+def test_an_edit_makes_the_citations_of_the_pages_it_renders_alone(content_copy: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Citations are made when a page or file reads them, and the bibliographies take the other
+    papers' BibTeX from the last build: a site of 10,000 papers edits one."""
+    options = BuildOptions(content_copy, tmp_path / "output", cache_dir=tmp_path / "cache")
+    build(options)
+    works: list[str] = []
+    entries: list[str] = []
+    rendered: list[str] = []
+    make_work, bibtex_entry, render_page = citations.make_work, citations.bibtex_entry, page_renderer.render_page
+    monkeypatch.setattr(citations, "make_work", lambda view, *rest: works.append(view.id) or make_work(view, *rest))
+    monkeypatch.setattr(citations, "bibtex_entry", lambda work: entries.append(work.paper_id) or bibtex_entry(work))
+    monkeypatch.setattr(page_renderer, "render_page", lambda env, page: rendered.append(
+        page.context.paper.id if page.template == "paper.html" else page.path) or render_page(env, page))
+    record = content_copy / "papers" / "2405.16537.md"
+    record.write_text(record.read_text(encoding="utf-8") + "\nA note added after the first build.\n", encoding="utf-8")
+    report = build(options)
+    papers = {path.stem for path in (content_copy / "papers").glob("*.md")}
+    pages = set(rendered) & papers  # the paper pages rendered again: the edited one and its neighbours
+    assert "2405.16537" in pages and len(pages) < len(papers) // 4
+    # Each rendered page read its own paper's citation, and nothing else made one.
+    assert sorted(works) == sorted(pages) and sorted(entries) == sorted(pages)
+    assert "papers/2405.16537/index.html" in report.written
+    cold = tmp_path / "cold"
+    build(BuildOptions(content_copy, cold, cache_dir=None))
+    assert citation_files(options.output_dir) == citation_files(cold)
+
+
+def test_a_citation_is_what_it_is_made_from() -> None:
+    """Its equality and its pickle, which page fingerprints hash, are its view, key, URLs,
+    site title and card; never the text it made when something read it."""
+    loaded = load_site(SAMPLE_CONTENT)
+    site, urls = loaded.site, Urls.for_config(loaded.config)
+    views = make_paper_views(site.papers.values(), render_records(site, BuildCache(""), None), site, urls)
+    view = views["2405.16537"]
+    citation = paper_citation(loaded.config, urls, view, "ouyang2024i2vedit")
+    fingerprints = Fingerprints("salt")
+    before = fingerprints.of(citation)
+    assert "ouyang2024i2vedit" in citation.bibtex and citation.work.title == view.title_text
+    again = paper_citation(loaded.config, urls, view, "ouyang2024i2vedit")
+    assert citation == again and hash(citation) == hash(again) and fingerprints.of(again) == fingerprints.of(citation) == before
+    assert pickle.loads(pickle.dumps(citation)) == citation
+    others = [
+        paper_citation(loaded.config, urls, view, "ouyang2024i2veditb"),
+        paper_citation(loaded.config, urls, views["2405.16822"], "ouyang2024i2vedit"),
+        paper_citation(loaded.config, Urls("/elsewhere/", urls.origin), view, "ouyang2024i2vedit"),
+        paper_citation(dataclasses.replace(loaded.config, title="Another digest"), urls, view, "ouyang2024i2vedit"),
+        paper_citation(dataclasses.replace(loaded.config, social=dataclasses.replace(loaded.config.social, cards=not loaded.config.social.cards)),
+                       urls, view, "ouyang2024i2vedit"),
+    ]
+    for number, other in enumerate(others):
+        assert other != citation and fingerprints.of(other) != before, number
