@@ -40,6 +40,9 @@ class BuildCache:
     """Each record file's stat and content hash when last read, so unchanged files are not read again."""
     rendered: dict[str, RenderedPaper] = field(default_factory=dict)
     """Record content hash -> its rendered Markdown."""
+    view_digests: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Record content hash -> what else its paper's view was made from (`views.view_inputs`), and
+    the view's digest in fingerprints."""
     fingerprints: dict[str, str] = field(default_factory=dict)
     """Output path -> fingerprint of what was written there."""
     search_key: str = ""

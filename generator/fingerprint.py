@@ -50,6 +50,10 @@ class Fingerprints:
                                                                   digest_size=16).hexdigest())
         return entry[1]
 
+    def remember(self, obj: PaperView | SiteInfo, digest: str) -> None:
+        """Take `digest` as the shared object's: what an earlier build found for the same value."""
+        self._shared[id(obj)] = (obj, digest)
+
     def salted(self, salt: str) -> Fingerprints:
         """Hashes with another salt that reuse the digests of the shared objects this one made:
         the files made outside templates hash the same paper views as the pages."""

@@ -9,7 +9,9 @@ keyed by the record's content hash.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import pickle
 from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import quote
 
@@ -116,6 +118,14 @@ def paper_links(paper: Paper) -> tuple[ExternalLink, ...]:
     ordered = sorted(links.items(), key=lambda kv: (LINK_ORDER.index(kv[0]) if kv[0] in LINK_ORDER else len(LINK_ORDER), kv[0]))
     return tuple(ExternalLink(kind, LINK_LABELS.get(kind, kind.replace("_", " ").replace("-", " ").capitalize()), url)
                  for kind, url in ordered)
+
+
+def view_inputs(paper: Paper, site: Site, urls: Urls) -> str:
+    """A hash of what a paper's view is made from besides its record's content: its tags as the
+    site names them (aliases applied), the pages of its authors and tags, and the site's URLs."""
+    inputs = (urls.base, urls.origin, paper.tags, tuple(site.author_slugs[name] for name in paper.authors),
+              tuple(site.tag_slugs[tag] for tag in paper.tags))
+    return hashlib.blake2b(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
 
 
 def make_paper_views(papers: Iterable[Paper], rendered: Mapping[str, RenderedPaper], site: Site,

@@ -296,3 +296,29 @@ def test_changing_one_record_rerenders_the_pages_that_show_it(real_papers_conten
     assert "papers/2607.11111/index.html" in report.written
     assert 0 < report.pages_rendered < report.pages // 4
     assert "Renamed: " in (output / "papers/2607.11111/index.html").read_text(encoding="utf-8")
+
+
+def test_a_view_keeps_its_digest_only_while_what_makes_it_is_the_same(content_copy: Path, tmp_path: Path) -> None:
+    """A build takes the last build's digest of a paper's view when its record and the names and
+    pages of its tags and authors are the same; an edit of those alone, in the config or in another
+    record, makes the site a cold build makes."""
+    options = BuildOptions(content_copy, tmp_path / "output", cache_dir=tmp_path / "cache")
+    build(options)
+    config = content_copy / "site.toml"
+    # The first record read spells a tag another way: the tag's name on every paper holding it.
+    first = sorted((content_copy / "papers").glob("*.md"))[0]
+    edits = {
+        "a tag's spelling": lambda: first.write_text(first.read_text(encoding="utf-8").replace(
+            "tags: [", 'tags: ["Video", ', 1), encoding="utf-8"),
+        "an alias": lambda: config.write_text(config.read_text(encoding="utf-8")
+                                              + '\n[tags.aliases]\n"computer-vision" = "vision"\n', encoding="utf-8"),
+        "the site's address": lambda: config.write_text(config.read_text(encoding="utf-8").replace(
+            "https://example.github.io/digest/", "https://papers.example.org/reading/"), encoding="utf-8"),
+    }
+    for number, (name, edit) in enumerate(edits.items()):
+        edit()
+        report = build(options)
+        cold = tmp_path / f"cold-{number}"
+        build(BuildOptions(content_copy, cold, cache_dir=None))
+        assert file_hashes(options.output_dir) == file_hashes(cold), name
+        assert report.pages_rendered > 1, name
