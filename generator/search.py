@@ -324,8 +324,11 @@ def build_term_index(lunr_docs: Sequence[dict[str, str]], progress: Callable[[st
     indexed = term_of >= 0  # not a word lunr's pipeline drops
     term_of, group = term_of[indexed], group[indexed]
     del indexed
-    seen, first_seen = np.unique(term_of, return_index=True)
-    in_order = seen[np.argsort(first_seen)]
+    # Each term's first place, found without sorting the tokens (np.unique would, to the same end).
+    first_place = np.full(len(term_numbers), len(term_of), dtype=np.int64)
+    np.minimum.at(first_place, term_of, np.arange(len(term_of)))
+    seen = np.flatnonzero(first_place < len(term_of))
+    in_order = seen[np.argsort(first_place[seen])]
     renumbered = np.empty(len(term_numbers), dtype=np.int32)
     renumbered[in_order] = np.arange(len(in_order), dtype=np.int32)
     term_of = renumbered[term_of]
