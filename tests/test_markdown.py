@@ -8,6 +8,7 @@ import multiprocessing
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import jinja2
 import lxml.html
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 
@@ -378,6 +379,36 @@ def test_real_abstracts_and_titles_render_as_markdown_it_renders_them() -> None:
             abstract, id_prefix="p-", always_parse=True)
         assert RENDERER.render_inline(title) == RENDERER.render_inline(title, always_parse=True)
     assert plain > len(texts) / 2, f"only {plain} of {len(texts)} real abstracts took the plain path"
+
+
+# What plain prose is, as two patterns: `is_plain_prose` finds the same faster.
+MARKUP_PATTERN = re.compile(r"[`*_\\&$\[\]!<>#|~]|[^\S \n]")
+BLOCK_PATTERN = re.compile(r"^[-+=\d ]|\s$|\n\n", re.MULTILINE)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b1", "٣x", "²", "-", "+", "=", "*", "#", ""]),
+                          st.sampled_from([" ", " ", "\n", "\n", " \n", "\n ", "\n\n", "\t", "\u00a0", "\u2028", ""])),
+                max_size=6).map(lambda pairs: "".join(word + gap for word, gap in pairs)))
+@example("a \nb")
+@example("a\n\nb")
+@example("a\n")
+@example("a ")
+@example("a\n-b")
+@example("a\n٣b")
+@example("a\n²b")
+@example(" a")
+@example("a\n b")
+@example("a\u2028b")
+@example("a\n=")
+def test_plain_prose_is_what_two_patterns_say(source: str) -> None:
+    assert markdown.is_plain_prose(source) == (bool(source) and not MARKUP_PATTERN.search(source)
+                                               and not BLOCK_PATTERN.search(source))
+
+
+def test_the_other_white_space_is_every_character_white_space_matches_but_two() -> None:
+    every = {chr(code) for code in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(code))}
+    assert set(markdown._OTHER_WHITE_SPACE) == every - {" ", "\n"}
 
 
 @pytest.mark.parametrize("source", [
