@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from generator.errors import ContentError
 from generator.ids import NEW_ARXIV_ID, OLD_ARXIV_ID, InvalidId, check_paper_id, paper_slug, slugify
-from generator.characters import FORBIDDEN_CHARACTERS
+from generator.characters import FORBIDDEN_CHARACTERS, first_forbidden, without_forbidden
 from generator.records import SCHEMA, Paper, parse_record
 from generator.write import UnsafePath, check_relative_path
 
@@ -167,3 +167,16 @@ def test_any_path_the_writer_accepts_stays_inside_the_build_folder(path: str) ->
     assert checked == path and "\x00" not in path
     assert_inside(path)
     assert os.path.join(ROOT, path) == posixpath.join(ROOT, path)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None), max_size=8) | st.text(
+    alphabet=st.sampled_from(["a", "\n", "\t", "\x07", "\x85", "\ud800", "\ufdd0", "\ufffe", "\U0001fffe", "\u00a0", "é"]),
+    max_size=8))
+def test_forbidden_characters_are_found_and_removed_whatever_the_text(text: str) -> None:
+    """`first_forbidden` and `without_forbidden` take a printable text as it is: none is forbidden."""
+    found = FORBIDDEN_CHARACTERS.search(text)
+    assert (first_forbidden(text) is None) == (found is None)
+    if found:
+        assert first_forbidden(text).group() == found.group()  # type: ignore[union-attr]
+    assert without_forbidden(text) == FORBIDDEN_CHARACTERS.sub("", text)
