@@ -28,7 +28,7 @@ import generator.write
 from generator.cli import make_parser
 from generator.pipeline import BuildOptions, build
 from generator.themes import THEMES_DIR, ThemeError
-from generator.write import STAGING_PREFIX, OutputWriter
+from generator.write import STAGING_PREFIX, OutputWriter, make_folder, write_new_file
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_CONTENT = Path(__file__).parent / "hostile" / "content"
@@ -379,3 +379,17 @@ def test_output_is_exactly_the_planned_files_after_every_build(small: tuple[Path
     report = build(options)
     check()
     assert report.files_written == 0 and report.files_removed == 0 and snapshot(output) == before
+
+
+def test_staged_files_and_folders_are_written_as_makedirs_and_open_write_them(tmp_path: Path) -> None:
+    nested = tmp_path / "a" / "b" / "c"
+    make_folder(str(nested))  # parents missing
+    make_folder(str(nested))  # already there
+    write_new_file(str(nested / "page.html"), b"first, and longer")
+    write_new_file(str(nested / "page.html"), b"second")  # replaced whole, not overwritten in place
+    assert (nested / "page.html").read_bytes() == b"second"
+    write_new_file(str(tmp_path / "big.bin"), bytes(range(256)) * 40_000)
+    assert (tmp_path / "big.bin").read_bytes() == bytes(range(256)) * 40_000
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(FileExistsError):
+        make_folder(str(tmp_path / "file"))  # a file where a folder goes
