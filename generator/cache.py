@@ -40,9 +40,6 @@ class BuildCache:
     """Each record file's stat and content hash when last read, so unchanged files are not read again."""
     rendered: dict[str, RenderedPaper] = field(default_factory=dict)
     """Record content hash -> its rendered Markdown."""
-    view_digests: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """Record content hash -> what else its paper's view was made from (`views.view_inputs`), and
-    the view's digest in fingerprints."""
     fingerprints: dict[str, str] = field(default_factory=dict)
     """Output path -> fingerprint of what was written there."""
     search_key: str = ""
@@ -57,9 +54,6 @@ class BuildCache:
     """Digest day -> hash of what its email files were rendered from."""
     citation_files: dict[str, str] = field(default_factory=dict)
     """Paper id -> hash of what its cite.bib/.ris/.json were made from."""
-    bibtex: dict[str, str] = field(default_factory=dict)
-    """Hash of what a paper's citation files were made from -> its BibTeX entry, which the
-    bibliographies hold."""
     bibliographies: dict[str, str] = field(default_factory=dict)
     """A bibliography's output path -> hash of what it was made from."""
     feeds: dict[str, str] = field(default_factory=dict)

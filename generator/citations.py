@@ -83,16 +83,16 @@ class Citation:
     """What a paper page shows and declares about citing it: its `work`, BibTeX and file
     links, its meta tags and JSON-LD.
 
-    Made from the paper's view and citation key, and only when something first reads
-    it: a page being rendered, citation files being written. A build after one edit
-    renders a few pages and writes a few files; making every paper's work and BibTeX
-    took longer than the rest of its citations step. The meta tags are made each time
-    a template reads them, never stored: kept for every paper until the pages were
-    rendered, they took more memory than the rest of the page plan (about 7 KB a paper).
+    The work and BibTeX are made from the paper's view and citation key when something
+    first reads them (a page being rendered, citation files being written): a build
+    after one edit renders a few pages and writes a few files, and needs no other
+    paper's. The meta tags are made each time a template reads them, never stored:
+    kept for every paper until the pages were rendered, they took more memory than the
+    rest of the page plan (about 7 KB a paper).
 
-    A citation equals, and pickles as, what it is made from: a page's fingerprint
-    holds the view (by its digest) and the key, not the text made from them. The key
-    is the BibTeX key, unique in the site (`ouyang2024i2vedit`).
+    A citation equals, and pickles as, what it is made from: a page's fingerprint holds
+    the view (by its digest), the key, the URLs, the site's title and the card, not the
+    text made from them. The key is the BibTeX key, unique in the site (`ouyang2024i2vedit`).
     """
 
     __slots__ = ("view", "key", "urls", "site_title", "image", "_work", "_bibtex")

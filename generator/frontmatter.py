@@ -11,7 +11,6 @@ point at the line.
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any

@@ -155,7 +155,6 @@ def _build_steps(options: BuildOptions, check: UpToDateCheck) -> BuildReport:
         assets = collect_assets(chain)
         info = site_info(config, urls, assets, options.live_reload)
         fingerprints = Fingerprints(templates_fingerprint(chain) + code_version())
-        view_digests = remember_view_digests(fingerprints, cache, site, urls, views)
 
     # Related papers take seconds of their own: a child process computes them while
     # this one makes everything that does not show them (citations, feeds, emails).
@@ -164,12 +163,13 @@ def _build_steps(options: BuildOptions, check: UpToDateCheck) -> BuildReport:
             SearchJob(writer, cache, options.cache_dir, search_documents(site, views, urls),
                       config.search.shard_threshold) as search_job:
         with timer.step("citations"):
+            views_made_from = remember_view_digests(fingerprints, options.cache_dir, site, urls, views)
             keys = citation_keys(site.papers.values())
             citations = {pid: paper_citation(config, urls, views[pid], keys[pid]) for pid in site.papers}
         with timer.step("extras"):
             for asset in assets.values():
                 writer.write(asset.path, asset.data)
-            write_citation_files(writer, cache, site, citations, fingerprints)
+            write_citation_files(writer, cache, options.cache_dir, site, citations, fingerprints)
             write_feeds(writer, cache, site, views, urls)
             report.warnings.extend(forbidden_character_warnings(site))
             write_day_emails(writer, cache, site, views, urls, env, fingerprints)
@@ -207,9 +207,10 @@ def _build_steps(options: BuildOptions, check: UpToDateCheck) -> BuildReport:
     cache.records = {record_key(p.source, p.content_hash, config.limits.max_field_chars): p for p in loaded.records}
     cache.seen = loaded.seen
     cache.rendered = {site.papers[pid].content_hash: item for pid, item in rendered.items()}
-    cache.view_digests = {content_hash: (inputs, fingerprints.shared_digest(views[paper_id]))
-                          for paper_id, (content_hash, inputs) in view_digests.items()}
     save_cache(options.cache_dir, cache)
+    save_side_cache(options.cache_dir, VIEW_DIGESTS_FILE,
+                    {content_hash: (inputs, fingerprints.shared_digest(views[paper_id]))
+                     for paper_id, (content_hash, inputs) in views_made_from.items()})
     if inputs is not None and options.cache_dir is not None:
         save_stamp(options.cache_dir, Stamp(inputs.digest, output_stamp(options.output_dir), report.papers, report.days,
                                             report.tags, report.authors, report.pages, report.warnings),
@@ -256,16 +257,23 @@ def render_records(site: Site, cache: BuildCache, progress: Progress | None) -> 
     return {paper_id: result[paper_id] for paper_id in site.papers}
 
 
-def remember_view_digests(fingerprints: Fingerprints, cache: BuildCache, site: Site, urls: Urls,
+# Side caches the build reads once its children are forked: at 100,000 papers they take some
+# 30 and 60 MB, which each child would count as its own.
+VIEW_DIGESTS_FILE = "view-digests.pickle"
+BIBTEX_FILE = "bibtex.pickle"
+
+
+def remember_view_digests(fingerprints: Fingerprints, cache_dir: Path | None, site: Site, urls: Urls,
                           views: dict[str, PaperView]) -> dict[str, tuple[str, str]]:
     """Give `fingerprints` the last build's digest of each view made from the same record and
     `view_inputs`, which is the same view: hashing every view took a quarter of a second at 10,000
     papers. Returns each paper's record content hash and view inputs, for the next build."""
+    kept_digests = load_side_cache(cache_dir, VIEW_DIGESTS_FILE)
     made_from: dict[str, tuple[str, str]] = {}
     for paper_id, paper in site.papers.items():
         inputs = view_inputs(paper, site, urls)
         made_from[paper_id] = (paper.content_hash, inputs)
-        kept = cache.view_digests.get(paper.content_hash)
+        kept = kept_digests.get(paper.content_hash)
         if kept is not None and kept[0] == inputs:
             fingerprints.remember(views[paper_id], kept[1])
     return made_from
@@ -319,8 +327,8 @@ def write_feeds(writer: OutputWriter, cache: BuildCache, site: Site, views: dict
     cache.feeds = keys
 
 
-def write_citation_files(writer: OutputWriter, cache: BuildCache, site: Site, citations: dict[str, Citation],
-                         fingerprints: Fingerprints) -> None:
+def write_citation_files(writer: OutputWriter, cache: BuildCache, cache_dir: Path | None, site: Site,
+                         citations: dict[str, Citation], fingerprints: Fingerprints) -> None:
     """Each paper's citation files and the bibliographies, made again only when what they are
     made from changed: a citation hashes as what makes it (see `Citation`), its view by the
     digest the pages share."""
@@ -334,9 +342,10 @@ def write_citation_files(writer: OutputWriter, cache: BuildCache, site: Site, ci
     cache.citation_files = keys
     # Each paper's BibTeX entry, from the last build when its citation is unchanged: the site's
     # bibliography holds every paper, and making every entry again took 0.2 s at 10,000 papers.
-    known = cache.bibtex
+    known = load_side_cache(cache_dir, BIBTEX_FILE)
     entries = {paper_id: known.get(key) or citations[paper_id].bibtex for paper_id, key in keys.items()}
-    cache.bibtex = {keys[paper_id]: entry for paper_id, entry in entries.items()}
+    del known
+    save_side_cache(cache_dir, BIBTEX_FILE, {keys[paper_id]: entry for paper_id, entry in entries.items()})
     bibliography_keys: dict[str, str] = {}
     for path, papers in bibliography_papers(site).items():
         # A bibliography is its papers' entries in order: the hashes of their citations, in order, stand for it.

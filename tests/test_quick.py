@@ -10,7 +10,7 @@ import pytest
 
 from generator.errors import BuildCancelled
 from generator.cache import load_side_cache
-from generator.pipeline import TOKENS_FILE, TERM_COUNTS_FILE, BuildOptions, build
+from generator.pipeline import BIBTEX_FILE, TOKENS_FILE, TERM_COUNTS_FILE, BuildOptions, build
 from generator.quick import SiteModel, quick_update
 from generator.serve.latency import revise_field
 from generator.stamps import STAMP_FILE
@@ -125,9 +125,11 @@ def test_a_cancelled_build_writes_nothing_and_keeps_the_cache(content_copy: Path
     assert len(asked) == 10
     after = {path: path.read_bytes() for path in [*output.rglob("*"), *cache.rglob("*")] if path.is_file()}
     # Only the up-to-date stamp is gone: it is dropped as a build starts, so the next one is a real build.
-    # The related papers' term counts and the search's tokens are kept by the texts they
-    # hold, so a build that stops may leave the edited text's there: the next build finds them.
-    side = {cache / name: after[cache / name] for name in (TERM_COUNTS_FILE, TOKENS_FILE) if cache / name in after}
+    # The related papers' term counts, the search's tokens and the BibTeX entries are kept by
+    # what they are made from, so a build that stops may leave the edited text's there: the
+    # next build finds them.
+    side = {cache / name: after[cache / name] for name in (TERM_COUNTS_FILE, TOKENS_FILE, BIBTEX_FILE)
+            if cache / name in after}
     assert before.pop(cache / STAMP_FILE) and after == before | side
     assert load_side_cache(cache, TERM_COUNTS_FILE) and load_side_cache(cache, TOKENS_FILE)
     assert not list(tmp_path.glob(".staging-*")), "the staging folder is removed"
