@@ -423,7 +423,7 @@ class SearchJob(ChildStep[SearchFiles]):
         self.cache.search_key, self.cache.search_files = self.key, files.keys
 
 
-class RelatedJob(ChildStep[dict[str, tuple[RelatedMatch, ...]]]):
+class RelatedJob(ChildStep[tuple[dict[str, tuple[RelatedMatch, ...]], bool]]):
     """Related papers of every paper: from the cache until a title or abstract changes, else
     computed in a child process (which also keeps numpy and scipy out of this one's memory)."""
 
@@ -441,7 +441,9 @@ class RelatedJob(ChildStep[dict[str, tuple[RelatedMatch, ...]]]):
 
     def result(self, progress: Progress | None = None) -> dict[str, tuple[RelatedMatch, ...]]:
         if self.child is not None:
-            self.cache.related, self.cache.related_key = self.finish(progress), self.key
+            found, complete = self.finish(progress)
+            self.cache.related = found if complete else {**self.cache.related, **found}
+            self.cache.related_key = self.key
         return self.cache.related
 
 
@@ -467,11 +469,16 @@ RANKING_FILE = "related-ranking.pickle"
 
 
 def compute_related(documents: dict[str, str], cache_dir: Path | None, progress: Progress | None, key: str,
-                    previous: tuple[str, dict[str, tuple[RelatedMatch, ...]]]) -> dict[str, tuple[RelatedMatch, ...]]:
+                    previous: tuple[str, dict[str, tuple[RelatedMatch, ...]]]
+                    ) -> tuple[dict[str, tuple[RelatedMatch, ...]], bool]:
     """Related papers, tokenising only the runs of texts that changed since the last build
     (most of the work before ranking) and ranking again only the rows the change can move.
     The counts and the ranking's own data are kept by the process that computes them; the
-    matches of the `previous` build, by their key, come from the build cache."""
+    matches of the `previous` build, by their key, come from the build cache.
+
+    Returns the matches of the papers whose matches changed, and whether that is every
+    paper (there was no ranking of the same papers to start from): the matches of 100,000
+    papers take a second to pickle in the child and over half a second to unpickle here."""
     known = load_side_cache(cache_dir, TERM_COUNTS_FILE)
     matrix = vectorize(documents, known)
     if matrix.term_counts.keys() != known.keys():
@@ -482,7 +489,11 @@ def compute_related(documents: dict[str, str], cache_dir: Path | None, progress:
         last = replace(kept["ranking"], matches=previous[1])
     ranking = rank_related(matrix, previous=last, progress=progress)
     save_side_cache(cache_dir, RANKING_FILE, {"key": key, "ranking": replace(ranking, matches={})})
-    return ranking.matches
+    if last is None or last.ids != ranking.ids:
+        return {paper_id: ranking.matches[paper_id] for paper_id in ranking.ids}, True
+    before = previous[1]
+    return {paper_id: found for paper_id, found in ranking.matches.items()
+            if before.get(paper_id) is not found and before.get(paper_id) != found}, False
 
 
 def search_documents(site: Site, views: dict[str, PaperView], urls: Urls) -> list[SearchDocument]:

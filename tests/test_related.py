@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from generator import related, stop_words
 from generator.corpus import generate_corpus
-from generator.pipeline import RANKING_FILE, TERM_COUNTS_FILE, BuildOptions, build, load_site
+from generator.pipeline import RANKING_FILE, TERM_COUNTS_FILE, BuildOptions, build, compute_related, load_site
 from generator.related import (CANDIDATE_TERMS, MAX_DOCUMENT_SHARE, Ranking, TextMatrix, best_candidates,
                                heaviest_terms, paper_text, rank_related, related_papers, row_digests, shared_terms,
                                vectorize, words)
@@ -308,6 +308,23 @@ def test_vectorize_counts_again_only_the_run_holding_an_edit(monkeypatch: pytest
     cold = vectorize(documents)
     assert (after.rows != cold.rows).nnz == 0 and after.terms.tolist() == cold.terms.tolist()
     assert "folding" in after.terms.tolist()
+
+
+def test_the_related_child_sends_back_only_the_papers_whose_matches_changed(tmp_path: Path) -> None:
+    documents = sample_documents()
+    first, complete = compute_related(documents, tmp_path, None, "first", ("", {}))
+    assert complete and list(first) == list(documents)
+    edited_id = list(documents)[45]
+    documents[edited_id] += " A new sentence about protein folding and tumour segmentation."
+    changed, complete = compute_related(documents, tmp_path, None, "second", ("first", first))
+    cold, _ = compute_related(documents, tmp_path / "cold", None, "cold", ("", {}))
+    assert not complete and edited_id in changed and len(changed) < len(documents)
+    assert changed == {paper_id: found for paper_id, found in cold.items() if first[paper_id] != found}
+    assert {**first, **changed} == cold
+    # Another set of papers: every paper's matches, and only theirs.
+    del documents[edited_id]
+    every, complete = compute_related(documents, tmp_path, None, "third", ("second", {**first, **changed}))
+    assert complete and list(every) == list(documents)
 
 
 def test_an_incremental_build_lists_the_related_papers_a_cold_build_lists(content_copy: Path, tmp_path: Path,
