@@ -233,7 +233,8 @@ def make_folder(path: str) -> None:
         os.makedirs(path, exist_ok=True)
 
 
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+# O_BINARY: Windows would otherwise write each line break as two characters.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def write_new_file(path: str, data: bytes) -> None:
