@@ -353,6 +353,7 @@ def test_an_incremental_build_writes_the_citation_files_a_cold_build_writes(cont
         assert ("bibliography.bib" in changed) == (name != "an alias"), name
         before = made
     assert b"ouyang2024i2veditb" in before["papers/2405.16537/cite.bib"]
+    assert b"KW  - Video" in before["papers/2405.16537/cite.ris"]
     assert b"ouyang2024i2veditb" in before["bibliography.bib"] and b"ouyang2024i2veditb" in before["tags/video/bibliography.bib"]
 
 
